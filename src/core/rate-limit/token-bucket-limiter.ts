@@ -1,0 +1,72 @@
+/**
+ * Per-key rate limiting for the open registration endpoint (RFC 7591 §3 ¶3: open registration
+ * MAY be rate-limited). A token bucket per key: `max` requests at once, refilled continuously at
+ * max/window, so a burst is allowed and a steady flood is held to the configured rate.
+ *
+ * In-process: right for one instance. The interface is async so a shared (database) limiter can
+ * replace it when several instances run behind one load balancer.
+ */
+export type RateLimitDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterSeconds: number }
+
+export interface RateLimiter {
+  consume(key: string, nowMs: number): Promise<RateLimitDecision>
+}
+
+interface Bucket {
+  tokens: number
+  updatedMs: number
+}
+
+export class TokenBucketLimiter implements RateLimiter {
+  readonly #max: number
+  readonly #refillPerMs: number
+  readonly #maxKeys: number
+  readonly #buckets = new Map<string, Bucket>()
+
+  /**
+   * @param maxKeys bound on the buckets kept (memory stays flat under an address-spoofing
+   *   flood): when full, the least recently touched buckets go first. A forgotten bucket is a
+   *   full one, so eviction only ever errs towards letting a request in.
+   */
+  constructor(options: {
+    readonly max: number
+    readonly windowSeconds: number
+    readonly maxKeys?: number
+  }) {
+    this.#max = options.max
+    this.#refillPerMs = options.max / (options.windowSeconds * 1000)
+    this.#maxKeys = options.maxKeys ?? 100_000
+  }
+
+  async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
+    const bucket = this.#buckets.get(key)
+    const tokens =
+      bucket === undefined
+        ? this.#max
+        : Math.min(
+            this.#max,
+            bucket.tokens + Math.max(0, nowMs - bucket.updatedMs) * this.#refillPerMs,
+          )
+    // Map keeps insertion order: delete and re-insert so the oldest entry is the least recent.
+    this.#buckets.delete(key)
+    if (tokens < 1) {
+      this.#buckets.set(key, { tokens, updatedMs: nowMs })
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs / 1000)),
+      }
+    }
+    this.#buckets.set(key, { tokens: tokens - 1, updatedMs: nowMs })
+    if (this.#buckets.size > this.#maxKeys) {
+      const oldest = this.#buckets.keys().next()
+      if (oldest.done !== true) this.#buckets.delete(oldest.value)
+    }
+    return { allowed: true }
+  }
+
+  get size(): number {
+    return this.#buckets.size
+  }
+}

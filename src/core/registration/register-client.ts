@@ -1,0 +1,123 @@
+import { invalidBearerToken, invalidClientMetadata, OAuthError } from '../../errors.js'
+import type { ResolvedRegistration } from '../../options.js'
+import type { ClientProvenance, ClientRecord, Store } from '../../store/store.js'
+import { hashSecret } from '../crypto/hash-secret.js'
+import { randomToken } from '../crypto/random-token.js'
+import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
+import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import { validateClientMetadata } from './validate-client-metadata.js'
+
+export interface RegisterClientDeps {
+  readonly store: Store
+  readonly registration: ResolvedRegistration
+  /** With no trusted issuers configured, every well-formed statement is unapproved. */
+  readonly verifySoftwareStatement: SoftwareStatementVerifier
+  /** Epoch seconds. */
+  readonly now: () => number
+}
+
+/** Who is registering, as far as the HTTP layer could tell; recorded as provenance. */
+export interface RegistrationRequestContext {
+  readonly ip: string | null
+  readonly userAgent: string | null
+  readonly authorizedBy: ClientProvenance['authorizedBy']
+  readonly initialAccessTokenId: string | null
+}
+
+export interface RegisteredClient {
+  readonly record: ClientRecord
+  /** The secret in clear, for the one response that shows it; null for clients without one. */
+  readonly clientSecret: string | null
+}
+
+/**
+ * RFC 7591 §3.1–§3.2: validates a registration request body, applies the software statement,
+ * and stores the client (with its initial access token's use, in one transaction).
+ */
+export async function registerClient(
+  deps: RegisterClientDeps,
+  body: unknown,
+  context: RegistrationRequestContext,
+): Promise<RegisteredClient> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    // Decision A11: a body that is JSON but not an object is invalid metadata.
+    throw invalidClientMetadata(
+      'request body must be a JSON object of client metadata (RFC 7591 §3.1)',
+    )
+  }
+  const request = body as Readonly<Record<string, unknown>>
+  const statement = await applySoftwareStatement(deps, request)
+  const metadata = validateClientMetadata(statement.merged, deps.registration.policy)
+
+  const now = deps.now()
+  const clientSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
+    ? randomToken()
+    : null
+  const lifetime = deps.registration.clientSecretExpiresInSeconds
+  const record: ClientRecord = {
+    // 128 random bits: unguessable, and never of the https:// form of CIMD client ids (§6.9).
+    clientId: randomToken(16),
+    clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
+    // RFC 7591 §3.2.1: 0 means the secret never expires.
+    clientSecretExpiresAt: clientSecret === null || lifetime === 0 ? 0 : now + lifetime,
+    clientIdIssuedAt: now,
+    updatedAt: now,
+    metadata:
+      statement.raw === null ? metadata : { ...metadata, software_statement: statement.raw },
+    provenance: {
+      origin: 'dynamic',
+      authorizedBy: context.authorizedBy,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      initialAccessTokenId: context.initialAccessTokenId,
+      softwareStatementIssuer: statement.issuer,
+    },
+  }
+
+  const result = await deps.store.createClient(
+    record,
+    context.initialAccessTokenId === null
+      ? undefined
+      : { consumeInitialAccessToken: { id: context.initialAccessTokenId, now } },
+  )
+  if (!result.created) {
+    // Another registration took the token's last use between our check and this write.
+    throw invalidBearerToken(
+      'the initial access token is invalid, expired, revoked or used up',
+      true,
+    )
+  }
+  return { record, clientSecret }
+}
+
+interface AppliedStatement {
+  readonly merged: Readonly<Record<string, unknown>>
+  readonly raw: string | null
+  readonly issuer: string | null
+}
+
+/**
+ * RFC 7591 §2.3 and §3.1.1: the statement's claims take precedence over the same members in
+ * the body (decision A31), and the statement itself is echoed byte for byte (§3.2.1).
+ */
+async function applySoftwareStatement(
+  deps: RegisterClientDeps,
+  body: Readonly<Record<string, unknown>>,
+): Promise<AppliedStatement> {
+  const raw = body.software_statement
+  if (raw === undefined || raw === null) {
+    if (deps.registration.softwareStatement.required) {
+      throw new OAuthError(
+        'invalid_software_statement',
+        'software_statement is required by this server: register with a statement signed by a trusted issuer',
+      )
+    }
+    return { merged: body, raw: null, issuer: null }
+  }
+  const verified = await deps.verifySoftwareStatement(raw)
+  return {
+    merged: { ...body, ...verified.claims },
+    raw: raw as string,
+    issuer: verified.issuer,
+  }
+}

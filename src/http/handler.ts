@@ -1,0 +1,57 @@
+import { Hono } from 'hono'
+import { TokenBucketLimiter } from '../core/rate-limit/token-bucket-limiter.js'
+import { createSoftwareStatementVerifier } from '../core/software-statement/verify-software-statement.js'
+import { OAuthError } from '../errors.js'
+import type { RegistrarOptions, ResolvedOptions } from '../options.js'
+import { resolveOptions } from '../options.js'
+import type { HandlerEnv, RequestContext } from './handler-env.js'
+import { errorResponse } from './render.js'
+import { mountDiscoveryRoute } from './routes/discovery.js'
+import { mountRegisterRoute } from './routes/register.js'
+
+export type { RequestContext } from './handler-env.js'
+
+/** A configured registrar: one Web-standard handler that any HTTP stack can mount. */
+export interface Registrar {
+  readonly options: ResolvedOptions
+  /** `Request` in, `Response` out. Never rejects: failures become RFC-style error responses. */
+  fetch(request: Request, context?: RequestContext): Promise<Response>
+}
+
+/** Validates the options (TypeError on a mistake) and builds the handler. */
+export function createRegistrar(input: RegistrarOptions): Registrar {
+  const options = resolveOptions(input)
+  const app = new Hono<HandlerEnv>()
+  const now = () => Math.floor(Date.now() / 1000)
+
+  mountDiscoveryRoute(app, options)
+  if (options.registration.mode !== 'disabled') {
+    const { rateLimit } = options.registration
+    mountRegisterRoute(app, {
+      options,
+      store: options.store,
+      registration: options.registration,
+      verifySoftwareStatement: createSoftwareStatementVerifier({
+        trustedIssuers: options.registration.softwareStatement.trustedIssuers,
+      }),
+      now,
+      rateLimiter: rateLimit === false ? null : new TokenBucketLimiter(rateLimit),
+    })
+  }
+
+  app.notFound(() =>
+    errorResponse(new OAuthError('not_found', 'no such endpoint on this server'), options.logger),
+  )
+  app.onError((error) => errorResponse(error, options.logger))
+
+  return {
+    options,
+    async fetch(request, context = {}) {
+      try {
+        return await app.fetch(request, context)
+      } catch (error) {
+        return errorResponse(error, options.logger)
+      }
+    },
+  }
+}

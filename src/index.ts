@@ -1,0 +1,34 @@
+// The public API of registrar. Storage backends and framework adapters are separate subpath
+// exports (`registrar/sqlite`, `registrar/node`), so importing the core never loads a driver.
+export type {
+  ApplicationType,
+  ClientMetadata,
+  GrantType,
+  ResponseType,
+  TokenEndpointAuthMethod,
+} from './core/registration/client-metadata.js'
+export type { IssueInitialAccessTokenInput } from './core/registration/initial-access-token.js'
+export { issueInitialAccessToken } from './core/registration/initial-access-token.js'
+export type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'
+export type { OAuthErrorCode } from './errors.js'
+export { OAuthError } from './errors.js'
+export type { Registrar, RequestContext } from './http/handler.js'
+export { createRegistrar } from './http/handler.js'
+export type { Logger } from './logger.js'
+export type {
+  AuthorizeRegistration,
+  RateLimitOptions,
+  RegistrarOptions,
+  RegistrationOptions,
+  ResolvedOptions,
+  SoftwareStatementOptions,
+} from './options.js'
+export { DEFAULTS } from './options.js'
+export type {
+  ClientProvenance,
+  ClientRecord,
+  CreateClientResult,
+  InitialAccessTokenRecord,
+  ListClientsQuery,
+  Store,
+} from './store/store.js'

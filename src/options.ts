@@ -1,0 +1,300 @@
+import { z } from 'zod'
+import { isLoopbackHost } from './core/redirect-uri/is-loopback-redirect.js'
+import type { GrantType } from './core/registration/client-metadata.js'
+import {
+  DEFAULT_ALLOWED_GRANT_TYPES,
+  GRANT_TYPES,
+  SAML2_BEARER,
+} from './core/registration/client-metadata.js'
+import type { RegistrationPolicy } from './core/registration/validate-client-metadata.js'
+import type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'
+import type { Logger } from './logger.js'
+import { silentLogger } from './logger.js'
+import type { Store } from './store/store.js'
+
+/**
+ * The one configuration object. Every optional member has a documented default, resolved once
+ * by resolveOptions(), which validates, fills DEFAULTS and freezes the result; the caller's
+ * object is never mutated. The JSON-serialisable part is also what `--config file.json` holds.
+ */
+export interface RegistrarOptions {
+  /**
+   * Issuer identifier (RFC 8414 §2): https, no query or fragment. Plain http is accepted only
+   * for a loopback host (development). Endpoints are served under its path.
+   */
+  readonly issuer: string
+  readonly store: Store
+  /** Scopes the server knows. @default ['read', 'write'] */
+  readonly scopes?: readonly string[]
+  readonly registration?: RegistrationOptions
+  /**
+   * How many reverse proxies in front of registrar append to X-Forwarded-For. 0 trusts none and
+   * uses the socket address; N takes the N-th address from the right. @default 0
+   */
+  readonly trustProxyHops?: number
+  /** @default a logger that drops everything */
+  readonly logger?: Logger
+}
+
+export interface RateLimitOptions {
+  /** Registrations allowed per client IP within the window (a token bucket of this size). */
+  readonly max: number
+  readonly windowSeconds: number
+}
+
+export interface SoftwareStatementOptions {
+  /** Refuse registrations without a software statement. @default false */
+  readonly required?: boolean
+  /** Issuers whose statements are trusted, with their keys (inline jwks or jwksUri). @default [] */
+  readonly trustedIssuers?: readonly TrustedSoftwareStatementIssuer[]
+}
+
+/**
+ * The host's own gate for registration (embedding). Return true to let the request in, false
+ * to refuse it with 403 access_denied, or a Response to send as is (a 401 with your own
+ * challenge, say). Called after the initial access token check when that mode is on.
+ */
+export type AuthorizeRegistration = (
+  request: Request,
+) => boolean | Response | Promise<boolean | Response>
+
+export interface RegistrationOptions {
+  /**
+   * `open`: anyone may register (RFC 7591 §3). `initial_access_token`: a Bearer token made with
+   * `registrar initial-access-token create` is required. `disabled`: the endpoint answers 404
+   * and discovery does not advertise it. @default 'open'
+   */
+  readonly mode?: 'open' | 'initial_access_token' | 'disabled'
+  /** Grant types a dynamic client may register. @default ['authorization_code', 'refresh_token'] */
+  readonly allowedGrantTypes?: readonly GrantType[]
+  /** Refuse http redirect URIs other than loopback. @default true */
+  readonly requireHttpsRedirectUris?: boolean
+  /** Allow-list of redirect URI hosts (`app.example.com`, `*.example.com`); null: any. @default null */
+  readonly redirectUriHosts?: readonly string[] | null
+  /** Require reverse-domain private-use schemes (RFC 8252 §7.1). @default false */
+  readonly requireReverseDomainSchemes?: boolean
+  /** Scopes a dynamic client may register; null: all of `scopes`. @default null */
+  readonly allowedScopes?: readonly string[] | null
+  /** Scopes registered when the client sends none; null: all allowed scopes. @default null */
+  readonly defaultScopes?: readonly string[] | null
+  /** Per client IP; false turns limiting off. @default { max: 1000, windowSeconds: 3600 } */
+  readonly rateLimit?: false | RateLimitOptions
+  readonly softwareStatement?: SoftwareStatementOptions
+  /** Lifetime of issued client secrets in seconds; 0: never expire. @default 0 */
+  readonly clientSecretExpiresInSeconds?: number
+  /** Largest request body accepted, in bytes; larger gets 413. @default 65536 */
+  readonly maxBodyBytes?: number
+  readonly authorizeRegistration?: AuthorizeRegistration
+}
+
+export const DEFAULTS = {
+  scopes: ['read', 'write'],
+  trustProxyHops: 0,
+  registration: {
+    mode: 'open',
+    allowedGrantTypes: DEFAULT_ALLOWED_GRANT_TYPES,
+    requireHttpsRedirectUris: true,
+    redirectUriHosts: null,
+    requireReverseDomainSchemes: false,
+    allowedScopes: null,
+    defaultScopes: null,
+    // Hosted clients (one egress address, one registration per user) need room: 1,000 an hour
+    // is one every 3.6 s sustained, while a flood from one address stops after 1,000 rows.
+    rateLimit: { max: 1000, windowSeconds: 3600 },
+    softwareStatement: { required: false, trustedIssuers: [] },
+    clientSecretExpiresInSeconds: 0,
+    // A registration with a JWK Set and a software statement is a few KiB; 64 KiB is ample.
+    maxBodyBytes: 65536,
+  },
+} as const
+
+const scopeToken = z
+  .string()
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be an RFC 6749 scope token')
+const grantType = z.string().superRefine((value, ctx) => {
+  if (value === SAML2_BEARER) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not supported by registrar` })
+  } else if (!(GRANT_TYPES as readonly string[]).includes(value)) {
+    ctx.addIssue({ code: 'custom', message: `must be one of ${GRANT_TYPES.join(', ')}` })
+  }
+})
+const positiveInt = z.number().int().positive()
+const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) })
+
+const trustedIssuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1),
+    jwks: jwkSet.optional(),
+    jwksUri: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .refine((value) => (value.jwks === undefined) !== (value.jwksUri === undefined), {
+    message: 'needs exactly one of jwks or jwksUri',
+  })
+
+/** The JSON-serialisable options, shared with the `--config` file schema. */
+export const registrationSchema = z.strictObject({
+  mode: z.enum(['open', 'initial_access_token', 'disabled']).optional(),
+  allowedGrantTypes: z.array(grantType).optional(),
+  requireHttpsRedirectUris: z.boolean().optional(),
+  redirectUriHosts: z.array(z.string().min(1)).nullable().optional(),
+  requireReverseDomainSchemes: z.boolean().optional(),
+  allowedScopes: z.array(scopeToken).nullable().optional(),
+  defaultScopes: z.array(scopeToken).nullable().optional(),
+  rateLimit: z
+    .union([z.literal(false), z.strictObject({ max: positiveInt, windowSeconds: positiveInt })])
+    .optional(),
+  softwareStatement: z
+    .strictObject({
+      required: z.boolean().optional(),
+      trustedIssuers: z.array(trustedIssuerSchema).optional(),
+    })
+    .optional(),
+  clientSecretExpiresInSeconds: z.number().int().min(0).optional(),
+  maxBodyBytes: positiveInt.optional(),
+})
+
+export const optionsSchema = z.strictObject({
+  issuer: z.string(),
+  scopes: z.array(scopeToken).min(1).optional(),
+  registration: registrationSchema.optional(),
+  trustProxyHops: z.number().int().min(0).optional(),
+})
+
+export interface ResolvedRegistration {
+  readonly mode: 'open' | 'initial_access_token' | 'disabled'
+  readonly policy: RegistrationPolicy
+  readonly rateLimit: false | RateLimitOptions
+  readonly softwareStatement: {
+    readonly required: boolean
+    readonly trustedIssuers: readonly TrustedSoftwareStatementIssuer[]
+  }
+  readonly clientSecretExpiresInSeconds: number
+  readonly maxBodyBytes: number
+  readonly authorizeRegistration: AuthorizeRegistration | null
+}
+
+export interface ResolvedOptions {
+  readonly issuer: string
+  /** The issuer's path without a trailing slash: '' or '/tenant'. Endpoints live under it. */
+  readonly basePath: string
+  readonly store: Store
+  readonly scopes: readonly string[]
+  readonly registration: ResolvedRegistration
+  readonly trustProxyHops: number
+  readonly logger: Logger
+}
+
+/** Formats a zod issue as `path: message`, the way a configuration error should read. */
+export function formatConfigIssue(issue: z.core.$ZodIssue, prefix = ''): string {
+  const path = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('')
+  const where = `${prefix}${path}`.replace(/^\./, '')
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+      : issue.message
+  return where === '' ? message : `${where}: ${message}`
+}
+
+/** Validates the options, fills the defaults and freezes the result. Throws TypeError. */
+export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
+  const { store, logger, registration, ...rest } = options
+  if (store === undefined || typeof store.getClient !== 'function') {
+    throw new TypeError('store must be a registrar Store (for example from openSqliteStore())')
+  }
+  const authorize = registration?.authorizeRegistration
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new TypeError('registration.authorizeRegistration must be a function')
+  }
+  const { authorizeRegistration: _hook, ...registrationData } = registration ?? {}
+  const parsed = optionsSchema.safeParse({ ...rest, registration: registrationData })
+  if (!parsed.success) {
+    throw new TypeError(
+      `invalid registrar options: ${parsed.error.issues.map((i) => formatConfigIssue(i)).join('; ')}`,
+    )
+  }
+  const input = parsed.data
+  const issuerUrl = checkIssuer(input.issuer)
+  const scopes: readonly string[] = input.scopes ?? DEFAULTS.scopes
+  const r = input.registration ?? {}
+  const allowedScopes: readonly string[] = r.allowedScopes ?? scopes
+  const outside = allowedScopes.filter((scope) => !scopes.includes(scope))
+  if (outside.length > 0) {
+    throw new TypeError(`registration.allowedScopes: ${outside.join(', ')} not in scopes`)
+  }
+  const defaultScopes = r.defaultScopes ?? allowedScopes
+  const notAllowed = defaultScopes.filter((scope) => !allowedScopes.includes(scope))
+  if (notAllowed.length > 0) {
+    throw new TypeError(
+      `registration.defaultScopes: ${notAllowed.join(', ')} not in registration.allowedScopes`,
+    )
+  }
+
+  const resolved: ResolvedOptions = {
+    issuer: input.issuer,
+    basePath: issuerUrl.pathname.replace(/\/+$/, ''),
+    store,
+    scopes: Object.freeze([...scopes]),
+    trustProxyHops: input.trustProxyHops ?? DEFAULTS.trustProxyHops,
+    logger: logger ?? silentLogger,
+    registration: Object.freeze({
+      mode: r.mode ?? DEFAULTS.registration.mode,
+      policy: Object.freeze({
+        allowedGrantTypes: new Set(
+          (r.allowedGrantTypes ?? DEFAULTS.registration.allowedGrantTypes) as GrantType[],
+        ),
+        requireHttpsRedirectUris:
+          r.requireHttpsRedirectUris ?? DEFAULTS.registration.requireHttpsRedirectUris,
+        redirectUriHosts: r.redirectUriHosts ?? DEFAULTS.registration.redirectUriHosts,
+        requireReverseDomainSchemes:
+          r.requireReverseDomainSchemes ?? DEFAULTS.registration.requireReverseDomainSchemes,
+        allowedScopes: new Set(allowedScopes),
+        defaultScopes: Object.freeze([...defaultScopes]),
+      }),
+      rateLimit: r.rateLimit ?? DEFAULTS.registration.rateLimit,
+      softwareStatement: Object.freeze({
+        required: r.softwareStatement?.required ?? false,
+        trustedIssuers: Object.freeze(
+          (r.softwareStatement?.trustedIssuers ?? []).map((t) => ({
+            issuer: t.issuer,
+            ...(t.jwks === undefined ? {} : { jwks: t.jwks }),
+            ...(t.jwksUri === undefined ? {} : { jwksUri: t.jwksUri }),
+          })),
+        ),
+      }),
+      clientSecretExpiresInSeconds:
+        r.clientSecretExpiresInSeconds ?? DEFAULTS.registration.clientSecretExpiresInSeconds,
+      maxBodyBytes: r.maxBodyBytes ?? DEFAULTS.registration.maxBodyBytes,
+      authorizeRegistration: authorize ?? null,
+    }),
+  }
+  if (
+    resolved.registration.softwareStatement.required &&
+    resolved.registration.softwareStatement.trustedIssuers.length === 0
+  ) {
+    throw new TypeError(
+      'registration.softwareStatement.required is true but trustedIssuers is empty: no registration could succeed',
+    )
+  }
+  return Object.freeze(resolved)
+}
+
+/** RFC 8414 §2: https, no query, no fragment; http only on loopback for development. */
+function checkIssuer(issuer: string): URL {
+  const url = URL.parse(issuer)
+  if (url === null) throw new TypeError(`issuer must be an absolute URL, got '${issuer}'`)
+  if (url.search !== '' || issuer.includes('?'))
+    throw new TypeError('issuer must not have a query (RFC 8414 §2)')
+  if (url.hash !== '' || issuer.includes('#'))
+    throw new TypeError('issuer must not have a fragment (RFC 8414 §2)')
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new TypeError(
+      `issuer must use https (http is accepted only for 127.0.0.1, [::1] or localhost), got '${issuer}'`,
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`issuer must be an https URL, got '${issuer}'`)
+  }
+  return url
+}

@@ -1,0 +1,84 @@
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import { KyselyStore } from './kysely/kysely-store.js'
+import { assertMigrated, migrateToLatest } from './kysely/migrate.js'
+import type { Database } from './kysely/schema.js'
+import type { Store } from './store.js'
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:' for a database that lives as long as the store. */
+  readonly path: string
+  /**
+   * Apply pending migrations on open (default true). With false, a database that is not exactly
+   * as new as this build is refused rather than half-working.
+   */
+  readonly migrate?: boolean
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  return new KyselyStore(await openSqliteDatabase(options))
+}
+
+/**
+ * The configured, migrated Kysely instance under openSqliteStore, for tools that need more than
+ * the Store (inspection, tests). The caller owns it and must destroy() it.
+ */
+export async function openSqliteDatabase(options: SqliteStoreOptions): Promise<Kysely<Database>> {
+  const sqlite = new SqliteDatabase(options.path)
+  try {
+    applyPragmas(sqlite, options.path)
+  } catch (error) {
+    sqlite.close()
+    throw error
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  try {
+    if (options.migrate ?? true) {
+      await migrateInWriteTransaction(db, sqlite)
+    } else {
+      await assertMigrated(db)
+    }
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return db
+}
+
+function applyPragmas(sqlite: SqliteDatabase.Database, path: string): void {
+  // First, so that the pragmas below and the migrations wait up to 5 s for another process's
+  // write lock instead of failing at once with SQLITE_BUSY.
+  sqlite.pragma('busy_timeout = 5000')
+  // WAL lets readers run alongside the single writer. An in-memory (or '' temporary) database has
+  // no file to log to, and SQLite would keep its 'memory' journal anyway.
+  if (path !== ':memory:' && path !== '') sqlite.pragma('journal_mode = WAL')
+  // In WAL mode NORMAL skips the fsync at commit, so a power cut can lose registrations that were
+  // already answered with 201. FULL syncs the log on every commit.
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+}
+
+/**
+ * Kysely runs SQLite migrations outside a transaction (its adapter reports no transactional DDL),
+ * so two processes starting together could both run the same migration, and a failure could
+ * leave half a schema. SQLite does support transactional DDL: BEGIN IMMEDIATE takes the write
+ * lock before the applied migrations are read, the second process waits for the first (see
+ * busy_timeout), and a failed migration rolls back entirely.
+ */
+async function migrateInWriteTransaction(
+  db: Kysely<Database>,
+  sqlite: SqliteDatabase.Database,
+): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection)
+    try {
+      await migrateToLatest(connection)
+      await sql`commit`.execute(connection)
+    } catch (error) {
+      // Some errors (SQLITE_FULL, SQLITE_IOERR) have already rolled back; a second rollback
+      // would fail and hide the original error.
+      if (sqlite.inTransaction) await sql`rollback`.execute(connection)
+      throw error
+    }
+  })
+}

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Registrar } from '../../src/http/handler.js'
+import { createRegistrar } from '../../src/http/handler.js'
+import type { RegistrarOptions } from '../../src/options.js'
+import { startServer } from '../../src/server/start-server.js'
+import { openSqliteStore } from '../../src/store/sqlite.js'
+import type { Store } from '../../src/store/store.js'
+
+export interface TestServer {
+  /** http://127.0.0.1:<port>, also the issuer unless `issuerPath` was given. */
+  readonly url: string
+  readonly issuer: string
+  readonly registrar: Registrar
+  readonly store: Store
+  close(): Promise<void>
+}
+
+/**
+ * A real registrar on a real port with a fresh SQLite file database, started the way
+ * `registrar serve` starts it.
+ */
+export async function startTestServer(
+  overrides: Omit<Partial<RegistrarOptions>, 'store' | 'issuer'> & {
+    readonly issuerPath?: string
+  } = {},
+): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'registrar-test-'))
+  const store = await openSqliteStore({ path: join(dir, 'registrar.db') })
+  const { issuerPath, ...options } = overrides
+  let registrar: Registrar | null = null
+  const server = await startServer('127.0.0.1', 0, (url) => {
+    registrar = createRegistrar({ ...options, issuer: `${url}${issuerPath ?? ''}`, store })
+    return registrar
+  })
+  if (registrar === null) throw new Error('startServer did not build the registrar')
+  const built: Registrar = registrar
+  return {
+    url: server.url,
+    issuer: built.options.issuer,
+    registrar: built,
+    store,
+    async close() {
+      await server.close(0)
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** POSTs a JSON body (or a raw string) to the registration endpoint. */
+export async function register(
+  base: string,
+  body: unknown,
+  init: { readonly headers?: Record<string, string>; readonly raw?: boolean } = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    body: init.raw === true ? (body as string) : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+  }
+}
