@@ -85,6 +85,28 @@ export interface RegistrationOptions {
   /** Largest request body accepted, in bytes; larger gets 413. @default 65536 */
   readonly maxBodyBytes?: number
   readonly authorizeRegistration?: AuthorizeRegistration
+  /**
+   * RFC 7592 client configuration endpoint: registered clients read, replace and delete their own
+   * registration at `registration_client_uri` with their registration access token. false: no
+   * token is issued and those URIs answer 404. @default true
+   */
+  readonly management?: boolean
+  readonly registrationAccessToken?: RegistrationAccessTokenOptions
+  /**
+   * Let clients created by an administrator (not by dynamic registration) manage themselves
+   * through RFC 7592 too; otherwise their requests are refused with 403. @default false
+   */
+  readonly manageAdminClients?: boolean
+}
+
+export interface RegistrationAccessTokenOptions {
+  /**
+   * Lifetime in seconds; null: the token lasts as long as the client (RFC 7592 §5 recommends
+   * tokens that do not expire while the client is registered). @default null
+   */
+  readonly expiresInSeconds?: number | null
+  /** Issue a new token on every update (RFC 7592 §2.2); the old one stops working at once. @default true */
+  readonly rotateOnUpdate?: boolean
 }
 
 export const DEFAULTS = {
@@ -105,6 +127,9 @@ export const DEFAULTS = {
     clientSecretExpiresInSeconds: 0,
     // A registration with a JWK Set and a software statement is a few KiB; 64 KiB is ample.
     maxBodyBytes: 65536,
+    management: true,
+    registrationAccessToken: { expiresInSeconds: null, rotateOnUpdate: true },
+    manageAdminClients: false,
   },
 } as const
 
@@ -151,6 +176,14 @@ export const registrationSchema = z.strictObject({
     .optional(),
   clientSecretExpiresInSeconds: z.number().int().min(0).optional(),
   maxBodyBytes: positiveInt.optional(),
+  management: z.boolean().optional(),
+  registrationAccessToken: z
+    .strictObject({
+      expiresInSeconds: positiveInt.nullable().optional(),
+      rotateOnUpdate: z.boolean().optional(),
+    })
+    .optional(),
+  manageAdminClients: z.boolean().optional(),
 })
 
 export const optionsSchema = z.strictObject({
@@ -171,6 +204,12 @@ export interface ResolvedRegistration {
   readonly clientSecretExpiresInSeconds: number
   readonly maxBodyBytes: number
   readonly authorizeRegistration: AuthorizeRegistration | null
+  readonly management: {
+    readonly enabled: boolean
+    readonly tokenExpiresInSeconds: number | null
+    readonly rotateOnUpdate: boolean
+    readonly allowAdminClients: boolean
+  }
 }
 
 export interface ResolvedOptions {
@@ -267,6 +306,16 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
         r.clientSecretExpiresInSeconds ?? DEFAULTS.registration.clientSecretExpiresInSeconds,
       maxBodyBytes: r.maxBodyBytes ?? DEFAULTS.registration.maxBodyBytes,
       authorizeRegistration: authorize ?? null,
+      management: Object.freeze({
+        enabled: r.management ?? DEFAULTS.registration.management,
+        tokenExpiresInSeconds:
+          r.registrationAccessToken?.expiresInSeconds ??
+          DEFAULTS.registration.registrationAccessToken.expiresInSeconds,
+        rotateOnUpdate:
+          r.registrationAccessToken?.rotateOnUpdate ??
+          DEFAULTS.registration.registrationAccessToken.rotateOnUpdate,
+        allowAdminClients: r.manageAdminClients ?? DEFAULTS.registration.manageAdminClients,
+      }),
     }),
   }
   if (

@@ -6,6 +6,7 @@ import type { RegistrarOptions, ResolvedOptions } from '../options.js'
 import { resolveOptions } from '../options.js'
 import type { HandlerEnv, RequestContext } from './handler-env.js'
 import { errorResponse } from './render.js'
+import { mountClientConfigurationRoute } from './routes/client-configuration.js'
 import { mountDiscoveryRoute } from './routes/discovery.js'
 import { mountRegisterRoute } from './routes/register.js'
 
@@ -25,19 +26,24 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
   const now = () => Math.floor(Date.now() / 1000)
 
   mountDiscoveryRoute(app, options)
+  const registrationDeps = {
+    options,
+    store: options.store,
+    registration: options.registration,
+    verifySoftwareStatement: createSoftwareStatementVerifier({
+      trustedIssuers: options.registration.softwareStatement.trustedIssuers,
+    }),
+    now,
+  }
   if (options.registration.mode !== 'disabled') {
     const { rateLimit } = options.registration
     mountRegisterRoute(app, {
-      options,
-      store: options.store,
-      registration: options.registration,
-      verifySoftwareStatement: createSoftwareStatementVerifier({
-        trustedIssuers: options.registration.softwareStatement.trustedIssuers,
-      }),
-      now,
+      ...registrationDeps,
       rateLimiter: rateLimit === false ? null : new TokenBucketLimiter(rateLimit),
     })
   }
+  // Clients already registered keep managing themselves even when new registration is closed.
+  if (options.registration.management.enabled) mountClientConfigurationRoute(app, registrationDeps)
 
   app.notFound(() =>
     errorResponse(new OAuthError('not_found', 'no such endpoint on this server'), options.logger),

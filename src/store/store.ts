@@ -28,6 +28,18 @@ export interface ClientRecord {
   readonly updatedAt: number
   readonly metadata: ClientMetadata
   readonly provenance: ClientProvenance
+  /**
+   * SHA-256 of the RFC 7592 registration access token, base64url; null when the client cannot
+   * manage its registration (management off, an administrator's client, a revoked token).
+   */
+  readonly registrationAccessTokenHash: string | null
+  /** null: the token does not expire (RFC 7592 §5 recommends that). */
+  readonly registrationAccessTokenExpiresAt: number | null
+  /**
+   * Starts at 1 and grows by one on each update: updateClient writes only over the version it
+   * read, so two concurrent updates can never interleave into a mixture of both.
+   */
+  readonly version: number
 }
 
 export interface InitialAccessTokenRecord {
@@ -72,7 +84,20 @@ export interface Store {
   ): Promise<CreateClientResult>
   getClient(clientId: string): Promise<ClientRecord | null>
   listClients(query?: ListClientsQuery): Promise<readonly ClientRecord[]>
-  /** Returns false when there was no such client. */
+  /** The client whose registration access token has this hash, if any (RFC 7592 §2). */
+  findClientByRegistrationAccessTokenHash(tokenHash: string): Promise<ClientRecord | null>
+  /**
+   * Replaces the stored client with `client` (same clientId) only if the stored version is still
+   * `expectedVersion`; `client.version` must be `expectedVersion + 1`. Returns false, writing
+   * nothing, when the client is gone or another update got there first.
+   */
+  updateClient(client: ClientRecord, expectedVersion: number): Promise<boolean>
+  /** Forgets the client's registration access token (RFC 7592 §2.1: a misused one is revoked). */
+  revokeRegistrationAccessToken(clientId: string): Promise<void>
+  /**
+   * Removes the client and everything issued to it (its registration access token with it).
+   * Returns false when there was no such client.
+   */
   deleteClient(clientId: string): Promise<boolean>
 
   createInitialAccessToken(token: InitialAccessTokenRecord): Promise<void>

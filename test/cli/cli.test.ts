@@ -208,6 +208,28 @@ describe('registrar client', () => {
       ip: '127.0.0.1',
     })
     expect(described.metadata).toMatchObject({ client_name: 'Listed App' })
+    // Issue 3: show states whether the client can manage itself and until when.
+    expect(described.management).toEqual({
+      enabled: true,
+      registration_access_token_expires: 'never',
+    })
+    const off = join(dir, 'management-off.json')
+    await writeFile(off, JSON.stringify({ registration: { management: false } }))
+    const shownOff = await runCli([
+      'client',
+      'show',
+      clientId,
+      '--database',
+      database,
+      '--config',
+      off,
+    ])
+    const describedOff = JSON.parse(shownOff.stdout) as Record<string, Record<string, unknown>>
+    expect(describedOff.management).toMatchObject({
+      enabled: false,
+      reason: expect.stringContaining('switched off'),
+    })
+    expect(shown.stdout).not.toContain(body.registration_access_token as string)
 
     expect((await runCli(['client', 'delete', clientId, '--database', database])).code).toBe(0)
     const gone = await runCli(['client', 'show', clientId, '--database', database])

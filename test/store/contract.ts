@@ -60,6 +60,119 @@ export function describeStoreContract(
       })
     })
 
+    describe('RFC 7592 management primitives', () => {
+      it('findClientByRegistrationAccessTokenHash finds the client holding that token, and only it', async () => {
+        await store.createClient(fullClient)
+        await store.createClient(publicClient('other'))
+        expect(
+          await store.findClientByRegistrationAccessTokenHash(
+            fullClient.registrationAccessTokenHash ?? '',
+          ),
+        ).toEqual(fullClient)
+        expect(await store.findClientByRegistrationAccessTokenHash('unknown-hash')).toBeNull()
+      })
+
+      it('two clients may both have no registration access token', async () => {
+        await store.createClient(publicClient('a'))
+        await store.createClient(publicClient('b'))
+        expect(await store.listClients()).toHaveLength(2)
+      })
+
+      it('two clients can never share a registration access token hash', async () => {
+        await store.createClient(fullClient)
+        await expect(
+          store.createClient({
+            ...publicClient('copy'),
+            registrationAccessTokenHash: fullClient.registrationAccessTokenHash,
+          }),
+        ).rejects.toThrow()
+      })
+
+      it('updateClient replaces the whole record when the version matches, and only then', async () => {
+        await store.createClient(fullClient)
+        const next: ClientRecord = {
+          ...fullClient,
+          clientSecretHash: null,
+          updatedAt: NOW + 120,
+          metadata: { ...publicClient('x').metadata },
+          registrationAccessTokenHash: 'rotated-hash',
+          registrationAccessTokenExpiresAt: null,
+          version: 2,
+        }
+        expect(await store.updateClient(next, 1)).toBe(true)
+        expect(await store.getClient(fullClient.clientId)).toEqual(next)
+        // A second writer that read version 1 loses and changes nothing.
+        expect(await store.updateClient({ ...fullClient, version: 2 }, 1)).toBe(false)
+        expect(await store.getClient(fullClient.clientId)).toEqual(next)
+        expect(await store.findClientByRegistrationAccessTokenHash('rotated-hash')).toEqual(next)
+        expect(
+          await store.findClientByRegistrationAccessTokenHash(
+            fullClient.registrationAccessTokenHash ?? '',
+          ),
+        ).toBeNull()
+      })
+
+      it('updateClient keeps client_id_issued_at and provenance as first stored', async () => {
+        await store.createClient(fullClient)
+        const next = { ...fullClient, clientIdIssuedAt: NOW + 999, version: 2 }
+        expect(await store.updateClient(next, 1)).toBe(true)
+        expect((await store.getClient(fullClient.clientId))?.clientIdIssuedAt).toBe(NOW)
+      })
+
+      it('updateClient of a deleted client returns false and creates nothing', async () => {
+        expect(await store.updateClient({ ...fullClient, version: 2 }, 1)).toBe(false)
+        expect(await store.getClient(fullClient.clientId)).toBeNull()
+      })
+
+      it('of 10 concurrent updates from the same version, exactly one wins', async () => {
+        await store.createClient(fullClient)
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.updateClient(
+              {
+                ...fullClient,
+                metadata: { ...fullClient.metadata, client_name: `writer ${i}` },
+                version: 2,
+              },
+              1,
+            ),
+          ),
+        )
+        expect(results.filter(Boolean)).toHaveLength(1)
+        const winner = results.indexOf(true)
+        expect((await store.getClient(fullClient.clientId))?.metadata.client_name).toBe(
+          `writer ${winner}`,
+        )
+      })
+
+      it('updateClient refuses a record whose version is not expectedVersion + 1', async () => {
+        await store.createClient(fullClient)
+        await expect(store.updateClient({ ...fullClient, version: 5 }, 1)).rejects.toThrow(
+          RangeError,
+        )
+      })
+
+      it('revokeRegistrationAccessToken forgets the token and leaves the rest of the client', async () => {
+        await store.createClient(fullClient)
+        await store.revokeRegistrationAccessToken(fullClient.clientId)
+        expect(await store.getClient(fullClient.clientId)).toEqual({
+          ...fullClient,
+          registrationAccessTokenHash: null,
+          registrationAccessTokenExpiresAt: null,
+        })
+      })
+
+      it('deleteClient takes the registration access token with the client', async () => {
+        await store.createClient(fullClient)
+        await store.deleteClient(fullClient.clientId)
+        expect(
+          await store.findClientByRegistrationAccessTokenHash(
+            fullClient.registrationAccessTokenHash ?? '',
+          ),
+        ).toBeNull()
+      })
+    })
+
     describe('listClients', () => {
       it('returns clients in client_id order, not insertion order', async () => {
         for (const id of ['client-c', 'client-a', 'client-d', 'client-b']) {
@@ -375,6 +488,9 @@ const fullClient: ClientRecord = {
     initialAccessTokenId: 'iat-onboarding',
     softwareStatementIssuer: 'https://issuer.example.com',
   },
+  registrationAccessTokenHash: 'rat-hash-Yzg0ZTk1ZjQ1ZWM0NGRmZDk3ZmE4MTU',
+  registrationAccessTokenExpiresAt: 4_102_444_800,
+  version: 1,
 }
 
 function publicClient(
@@ -404,6 +520,9 @@ function publicClient(
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
     },
+    registrationAccessTokenHash: null,
+    registrationAccessTokenExpiresAt: null,
+    version: 1,
   }
 }
 

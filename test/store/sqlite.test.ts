@@ -198,5 +198,8 @@ function client(clientId: string): ClientRecord {
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
     },
+    registrationAccessTokenHash: null,
+    registrationAccessTokenExpiresAt: null,
+    version: 1,
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Registrar } from '../../src/http/handler.js'
@@ -14,6 +14,8 @@ export interface TestServer {
   readonly issuer: string
   readonly registrar: Registrar
   readonly store: Store
+  /** Every byte the SQLite database holds on disk right now: the file, its WAL and shm. */
+  databaseBytes(): Promise<Buffer>
   close(): Promise<void>
 }
 
@@ -41,6 +43,10 @@ export async function startTestServer(
     issuer: built.options.issuer,
     registrar: built,
     store,
+    async databaseBytes() {
+      const files = await readdir(dir)
+      return Buffer.concat(await Promise.all(files.map((file) => readFile(join(dir, file)))))
+    },
     async close() {
       await server.close(0)
       await store.close()

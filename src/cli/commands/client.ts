@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { DEFAULTS } from '../../options.js'
 import type { ClientRecord } from '../../store/store.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
 import { UsageError } from '../usage-error.js'
@@ -34,6 +35,11 @@ export async function client(args: string[]): Promise<number> {
   if (sub !== 'list' && id === undefined)
     throw new UsageError(`usage: registrar client ${sub} <client_id>`)
   const config = await readConfig(values.config)
+  const management: ManagementSettings = {
+    enabled: config.registration?.management ?? DEFAULTS.registration.management,
+    allowAdminClients:
+      config.registration?.manageAdminClients ?? DEFAULTS.registration.manageAdminClients,
+  }
   const store = await openStore(values.database, config)
   try {
     if (sub === 'list') {
@@ -42,7 +48,8 @@ export async function client(args: string[]): Promise<number> {
         ...(limit === undefined ? {} : { limit }),
       })
       if (values.json === true) {
-        process.stdout.write(`${JSON.stringify(clients.map(describeClient), null, 2)}\n`)
+        const described = clients.map((c) => describeClient(c, management))
+        process.stdout.write(`${JSON.stringify(described, null, 2)}\n`)
       } else {
         for (const c of clients) {
           process.stdout.write(
@@ -58,7 +65,7 @@ export async function client(args: string[]): Promise<number> {
       return 1
     }
     if (sub === 'show') {
-      process.stdout.write(`${JSON.stringify(describeClient(record), null, 2)}\n`)
+      process.stdout.write(`${JSON.stringify(describeClient(record, management), null, 2)}\n`)
       return 0
     }
     await store.deleteClient(record.clientId)
@@ -69,8 +76,44 @@ export async function client(args: string[]): Promise<number> {
   }
 }
 
+interface ManagementSettings {
+  readonly enabled: boolean
+  readonly allowAdminClients: boolean
+}
+
+/**
+ * Whether this client can manage its registration over RFC 7592 under the configuration given
+ * (the same --config the server runs with), and until when its token works.
+ */
+function describeManagement(
+  record: ClientRecord,
+  settings: ManagementSettings,
+): Record<string, unknown> {
+  const reason = !settings.enabled
+    ? 'management is switched off (registration.management: false)'
+    : record.registrationAccessTokenHash === null
+      ? 'the client holds no registration access token'
+      : record.provenance.origin === 'admin' && !settings.allowAdminClients
+        ? 'created by an administrator (registration.manageAdminClients: false)'
+        : null
+  const expiresAt = record.registrationAccessTokenExpiresAt
+  return {
+    enabled: reason === null,
+    ...(reason === null ? {} : { reason }),
+    registration_access_token_expires:
+      record.registrationAccessTokenHash === null
+        ? null
+        : expiresAt === null
+          ? 'never'
+          : iso(expiresAt),
+  }
+}
+
 /** What an operator needs to see: the registration, where it came from, never the secret hash. */
-function describeClient(record: ClientRecord): Record<string, unknown> {
+function describeClient(
+  record: ClientRecord,
+  settings: ManagementSettings,
+): Record<string, unknown> {
   return {
     client_id: record.clientId,
     client_id_issued_at: record.clientIdIssuedAt,
@@ -86,6 +129,8 @@ function describeClient(record: ClientRecord): Record<string, unknown> {
       initial_access_token_id: record.provenance.initialAccessTokenId,
       software_statement_issuer: record.provenance.softwareStatementIssuer,
     },
+    management: describeManagement(record, settings),
+    version: record.version,
     metadata: record.metadata,
   }
 }

@@ -41,3 +41,8 @@ export function endpointUrl(options: ResolvedOptions, path: string): string {
 export function metadataPath(options: ResolvedOptions): string {
   return `/.well-known/oauth-authorization-server${options.basePath}`
 }
+
+/** RFC 7592 §3: where a client manages its registration (decision A30: a path per client). */
+export function registrationClientUri(options: ResolvedOptions, clientId: string): string {
+  return endpointUrl(options, `/register/${encodeURIComponent(clientId)}`)
+}

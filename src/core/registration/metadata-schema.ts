@@ -29,7 +29,21 @@ export const metadataSchema = z.object({
   scope: z.string().max(4096).optional(),
   contacts: z.array(z.string().min(1).max(320)).max(16).optional(),
   jwks_uri: uri.optional(),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(16) }).optional(),
+  // RFC 7517 §4: JWK members are strings (n, x, kid…) or arrays of strings (key_ops, x5c).
+  // Nothing nested deeper is accepted, so a hostile set cannot make the row unserialisable.
+  jwks: z
+    .object({
+      keys: z
+        .array(
+          z.record(
+            z.string(),
+            z.union([z.string().max(8192), z.array(z.string().max(8192)).max(16)]),
+          ),
+        )
+        .min(1)
+        .max(16),
+    })
+    .optional(),
   software_id: shortText.optional(),
   software_version: shortText.optional(),
 })
@@ -43,6 +57,8 @@ export function schemaIssueToError(issue: z.core.$ZodIssue): OAuthError {
   switch (issue.code) {
     case 'invalid_type':
       return fail(`${field} must be ${article(issue.expected)}`)
+    case 'invalid_union':
+      return fail(`${field} must be a string or an array of strings`)
     case 'invalid_value':
       return fail(`${field} must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`)
     case 'too_big':

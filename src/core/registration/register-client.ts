@@ -4,7 +4,9 @@ import type { ClientProvenance, ClientRecord, Store } from '../../store/store.js
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
+import type { ClientMetadata } from './client-metadata.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import { issueRegistrationAccessToken } from './registration-access-token.js'
 import { validateClientMetadata } from './validate-client-metadata.js'
 
 export interface RegisterClientDeps {
@@ -28,6 +30,8 @@ export interface RegisteredClient {
   readonly record: ClientRecord
   /** The secret in clear, for the one response that shows it; null for clients without one. */
   readonly clientSecret: string | null
+  /** RFC 7592 §3, in clear for this one response; null when management is off. */
+  readonly registrationAccessToken: string | null
 }
 
 /**
@@ -45,15 +49,20 @@ export async function registerClient(
       'request body must be a JSON object of client metadata (RFC 7591 §3.1)',
     )
   }
-  const request = body as Readonly<Record<string, unknown>>
-  const statement = await applySoftwareStatement(deps, request)
-  const metadata = validateClientMetadata(statement.merged, deps.registration.policy)
+  const { metadata, statementIssuer } = await resolveRegistrationMetadata(
+    deps,
+    body as Readonly<Record<string, unknown>>,
+  )
 
   const now = deps.now()
   const clientSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
     ? randomToken()
     : null
   const lifetime = deps.registration.clientSecretExpiresInSeconds
+  // RFC 7592 §3: with management on, every registration gets its own registration access token.
+  const registrationAccessToken = deps.registration.management.enabled
+    ? issueRegistrationAccessToken(deps.registration.management, now)
+    : null
   const record: ClientRecord = {
     // 128 random bits: unguessable, and never of the https:// form of CIMD client ids (§6.9).
     clientId: randomToken(16),
@@ -62,16 +71,18 @@ export async function registerClient(
     clientSecretExpiresAt: clientSecret === null || lifetime === 0 ? 0 : now + lifetime,
     clientIdIssuedAt: now,
     updatedAt: now,
-    metadata:
-      statement.raw === null ? metadata : { ...metadata, software_statement: statement.raw },
+    metadata,
     provenance: {
       origin: 'dynamic',
       authorizedBy: context.authorizedBy,
       ip: context.ip,
       userAgent: context.userAgent,
       initialAccessTokenId: context.initialAccessTokenId,
-      softwareStatementIssuer: statement.issuer,
+      softwareStatementIssuer: statementIssuer,
     },
+    registrationAccessTokenHash: registrationAccessToken?.hash ?? null,
+    registrationAccessTokenExpiresAt: registrationAccessToken?.expiresAt ?? null,
+    version: 1,
   }
 
   const result = await deps.store.createClient(
@@ -87,7 +98,24 @@ export async function registerClient(
       true,
     )
   }
-  return { record, clientSecret }
+  return { record, clientSecret, registrationAccessToken: registrationAccessToken?.token ?? null }
+}
+
+/**
+ * The part of registration that RFC 7592 §2.2 updates repeat: apply the software statement,
+ * validate, and echo the statement. One path for both, so the rules cannot drift apart.
+ */
+export async function resolveRegistrationMetadata(
+  deps: Pick<RegisterClientDeps, 'registration' | 'verifySoftwareStatement'>,
+  body: Readonly<Record<string, unknown>>,
+): Promise<{ readonly metadata: ClientMetadata; readonly statementIssuer: string | null }> {
+  const statement = await applySoftwareStatement(deps, body)
+  const metadata = validateClientMetadata(statement.merged, deps.registration.policy)
+  return {
+    metadata:
+      statement.raw === null ? metadata : { ...metadata, software_statement: statement.raw },
+    statementIssuer: statement.issuer,
+  }
 }
 
 interface AppliedStatement {
@@ -101,7 +129,7 @@ interface AppliedStatement {
  * the body (decision A31), and the statement itself is echoed byte for byte (§3.2.1).
  */
 async function applySoftwareStatement(
-  deps: RegisterClientDeps,
+  deps: Pick<RegisterClientDeps, 'registration' | 'verifySoftwareStatement'>,
   body: Readonly<Record<string, unknown>>,
 ): Promise<AppliedStatement> {
   const raw = body.software_statement

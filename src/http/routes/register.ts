@@ -1,4 +1,5 @@
 import type { Hono } from 'hono'
+import { registrationClientUri } from '../../core/discovery/authorization-server-metadata.js'
 import type { RateLimiter } from '../../core/rate-limit/token-bucket-limiter.js'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
 import { authenticateInitialAccessToken } from '../../core/registration/initial-access-token.js'
@@ -29,7 +30,11 @@ export function mountRegisterRoute(app: Hono<HandlerEnv>, deps: RegisterRouteDep
     try {
       const context = await admit(c.req.raw, c.env.remoteAddress ?? null, deps)
       const body = await readJsonBody(c.req.raw, deps.options.registration.maxBodyBytes)
-      const { record, clientSecret } = await registerClient(deps, body, context)
+      const { record, clientSecret, registrationAccessToken } = await registerClient(
+        deps,
+        body,
+        context,
+      )
       deps.options.logger.info(
         {
           client_id: record.clientId,
@@ -40,7 +45,20 @@ export function mountRegisterRoute(app: Hono<HandlerEnv>, deps: RegisterRouteDep
         'client registered',
       )
       // RFC 7591 §3.2.1: 201 Created with the client information response.
-      return jsonResponse(201, clientInformationResponse(record, clientSecret), headers)
+      const clientUri =
+        registrationAccessToken === null
+          ? null
+          : registrationClientUri(deps.options, record.clientId)
+      return jsonResponse(
+        201,
+        clientInformationResponse(record, {
+          clientSecret,
+          registrationAccessToken,
+          registrationClientUri: clientUri,
+        }),
+        // RFC 9110 §15.3.2: a 201 names the created resource, here the client's configuration URI.
+        clientUri === null ? headers : { ...headers, Location: clientUri },
+      )
     } catch (error) {
       if (error instanceof HookResponse) return error.response
       return errorResponse(error, deps.options.logger, headers)
@@ -102,7 +120,9 @@ async function admit(
   const hook = options.registration.authorizeRegistration
   if (hook !== null) {
     refuseCrossSiteCookies(request, options.issuer)
-    const decision = await hook(request)
+    // A clone: a hook may read the body (to look at software_id, say) and registration still
+    // needs it afterwards.
+    const decision = await hook(request.clone())
     if (decision instanceof Response) throw new HookResponse(decision)
     if (decision !== true) {
       throw new OAuthError('access_denied', 'this server does not allow you to register a client')

@@ -88,6 +88,40 @@ export class KyselyStore implements Store {
     return rows.map(rowToClient)
   }
 
+  async findClientByRegistrationAccessTokenHash(tokenHash: string): Promise<ClientRecord | null> {
+    const row = await this.#open()
+      .selectFrom('clients')
+      .selectAll()
+      .where('registration_access_token_hash', '=', tokenHash)
+      .executeTakeFirst()
+    return row === undefined ? null : rowToClient(row)
+  }
+
+  async updateClient(client: ClientRecord, expectedVersion: number): Promise<boolean> {
+    if (client.version !== expectedVersion + 1) {
+      throw new RangeError(
+        `updateClient: version must be ${expectedVersion + 1}, got ${client.version}`,
+      )
+    }
+    const { client_id: _id, client_id_issued_at: _issued, ...changes } = clientToRow(client)
+    // One statement, compare-and-set on the version: the whole record changes or nothing does.
+    const updated = await this.#open()
+      .updateTable('clients')
+      .set(changes)
+      .where('client_id', '=', client.clientId)
+      .where('version', '=', integer(expectedVersion, 'expectedVersion'))
+      .executeTakeFirst()
+    return updated.numUpdatedRows === 1n
+  }
+
+  async revokeRegistrationAccessToken(clientId: string): Promise<void> {
+    await this.#open()
+      .updateTable('clients')
+      .set({ registration_access_token_hash: null, registration_access_token_expires_at: null })
+      .where('client_id', '=', clientId)
+      .execute()
+  }
+
   async deleteClient(clientId: string): Promise<boolean> {
     const deleted = await this.#open()
       .deleteFrom('clients')
@@ -159,6 +193,12 @@ function clientToRow(client: ClientRecord): Insertable<ClientsTable> {
     software_statement_issuer: provenance.softwareStatementIssuer,
     software_id: metadata.software_id ?? null,
     software_version: metadata.software_version ?? null,
+    registration_access_token_hash: client.registrationAccessTokenHash,
+    registration_access_token_expires_at:
+      client.registrationAccessTokenExpiresAt === null
+        ? null
+        : integer(client.registrationAccessTokenExpiresAt, 'registrationAccessTokenExpiresAt'),
+    version: integer(client.version, 'version'),
   }
 }
 
@@ -180,6 +220,15 @@ function rowToClient(row: Selectable<ClientsTable>): ClientRecord {
       initialAccessTokenId: row.initial_access_token_id,
       softwareStatementIssuer: row.software_statement_issuer,
     },
+    registrationAccessTokenHash: row.registration_access_token_hash,
+    registrationAccessTokenExpiresAt:
+      row.registration_access_token_expires_at === null
+        ? null
+        : readInteger(
+            row.registration_access_token_expires_at,
+            'registration_access_token_expires_at',
+          ),
+    version: readInteger(row.version, 'version'),
   }
 }
 

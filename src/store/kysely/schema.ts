@@ -28,6 +28,9 @@ export interface ClientsTable {
   /** Copied from metadata so that operators can query by software without parsing JSON. */
   software_id: string | null
   software_version: string | null
+  registration_access_token_hash: string | null
+  registration_access_token_expires_at: NullableNumberColumn
+  version: NumberColumn
 }
 
 export interface InitialAccessTokensTable {

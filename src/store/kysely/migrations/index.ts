@@ -53,9 +53,36 @@ const clientsAndInitialAccessTokens: Migration = {
   },
 }
 
+/** RFC 7592: each client's registration access token, and a version for optimistic updates. */
+const registrationManagement: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('clients')
+      .addColumn('registration_access_token_hash', 'text')
+      .execute()
+    await db.schema
+      .alterTable('clients')
+      .addColumn('registration_access_token_expires_at', 'bigint')
+      .execute()
+    await db.schema
+      .alterTable('clients')
+      .addColumn('version', 'integer', (col) => col.notNull().defaultTo(1))
+      .execute()
+    // Unique: a token names one client. NULLs (clients without a token) do not collide, on
+    // SQLite and PostgreSQL alike.
+    await db.schema
+      .createIndex('clients_registration_access_token_hash_key')
+      .on('clients')
+      .column('registration_access_token_hash')
+      .unique()
+      .execute()
+  },
+}
+
 /** Names sort in the order they must run; Kysely applies them by name. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_clients_and_initial_access_tokens': clientsAndInitialAccessTokens,
+  '0002_registration_management': registrationManagement,
 }
 
 export const migrationProvider: MigrationProvider = {
