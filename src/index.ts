@@ -32,3 +32,4 @@ export type {
   ListClientsQuery,
   Store,
 } from './store/store.js'
+export { StoreUnavailableError } from './store/store-unavailable-error.js'

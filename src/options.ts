@@ -34,6 +34,88 @@ export interface RegistrarOptions {
   readonly trustProxyHops?: number
   /** @default a logger that drops everything */
   readonly logger?: Logger
+  readonly tokens?: TokenOptions
+  readonly authorization?: AuthorizationOptions
+}
+
+export interface TokenOptions {
+  /** @default 3600 (MCP asks for short-lived access tokens) */
+  readonly accessTokenTtlSeconds?: number
+  /** Lifetime of each refresh token (every refresh issues a new one). @default 2592000 (30 days) */
+  readonly refreshTokenTtlSeconds?: number
+  /** RFC 6749 §4.1.2 recommends at most 10 minutes. @default 60 */
+  readonly authorizationCodeTtlSeconds?: number
+  /**
+   * `opaque`: random strings, looked up in the store. `jwt`: RFC 9068 JWT access tokens signed
+   * with `signingKey`, public keys served at jwks_uri (refresh tokens stay opaque). @default 'opaque'
+   */
+  readonly format?: 'opaque' | 'jwt'
+  /** A private JWK with `alg` (RS256, PS256, ES256 or EdDSA) and `kid`; required for `jwt`. */
+  readonly signingKey?: Readonly<Record<string, unknown>>
+  /**
+   * Seconds during which an already-rotated refresh token may be presented again without
+   * revoking its family, to absorb a response lost on the network (decision A22). @default 0
+   */
+  readonly refreshTokenReuseGraceSeconds?: number
+}
+
+/** The signed-in end user, as the built-in login or the host's hook knows them. */
+export interface AuthenticatedUser {
+  readonly id: string
+  readonly username?: string
+  /** Epoch seconds of the last password entry, for prompt=login; defaults to now. */
+  readonly authTime?: number
+}
+
+export interface LoginPageContext {
+  readonly request: Request
+  /** Where the form must POST. */
+  readonly action: string
+  readonly csrfToken: string
+  /** Hidden inputs the form must carry back (the pending authorization request). */
+  readonly hidden: Readonly<Record<string, string>>
+  readonly error: string | null
+}
+
+export interface ConsentPageContext {
+  readonly request: Request
+  readonly action: string
+  readonly csrfToken: string
+  readonly hidden: Readonly<Record<string, string>>
+  readonly client: {
+    readonly clientId: string
+    readonly name: string | null
+    readonly logoUri: string | null
+    readonly clientUri: string | null
+    /** Dynamically registered and not vouched for by a trusted software statement. */
+    readonly unverified: boolean
+    /** Hostnames the user will be sent back to (MCP: shown clearly). */
+    readonly redirectHost: string
+  }
+  readonly scopes: readonly { readonly value: string; readonly description: string }[]
+  readonly resources: readonly string[]
+  readonly user: AuthenticatedUser
+}
+
+export interface AuthorizationOptions {
+  /** Offer `response_type=token` to clients registered for it (RFC 9700 §2.1.2 says no). @default false */
+  readonly implicit?: boolean
+  /** Offer the password grant to clients registered for it (RFC 9700 §2.4 says no). @default false */
+  readonly password?: boolean
+  /** Failed logins allowed per username and per IP in the window. @default { max: 10, windowSeconds: 900 } */
+  readonly loginThrottle?: false | RateLimitOptions
+  /** @default 43200 (12 hours) */
+  readonly sessionTtlSeconds?: number
+  /** Words shown on the consent page for each scope; others are shown as they are. */
+  readonly scopeDescriptions?: Readonly<Record<string, string>>
+  /**
+   * Replaces the built-in users (embedding): return the signed-in user, a Response (a redirect
+   * to the host's own login, say), or null for "nobody is signed in" (prompt=none then fails
+   * with login_required).
+   */
+  readonly authenticateUser?: (request: Request) => Promise<AuthenticatedUser | Response | null>
+  readonly renderLogin?: (context: LoginPageContext) => Response | Promise<Response>
+  readonly renderConsent?: (context: ConsentPageContext) => Response | Promise<Response>
 }
 
 export interface RateLimitOptions {
@@ -131,6 +213,21 @@ export const DEFAULTS = {
     registrationAccessToken: { expiresInSeconds: null, rotateOnUpdate: true },
     manageAdminClients: false,
   },
+  tokens: {
+    accessTokenTtlSeconds: 3600,
+    refreshTokenTtlSeconds: 2_592_000,
+    authorizationCodeTtlSeconds: 60,
+    format: 'opaque',
+    refreshTokenReuseGraceSeconds: 0,
+  },
+  authorization: {
+    implicit: false,
+    password: false,
+    // 10 failures per 15 minutes per username and per address: a person mistyping is never
+    // stopped, a guesser gets 960 tries a day instead of millions.
+    loginThrottle: { max: 10, windowSeconds: 900 },
+    sessionTtlSeconds: 43_200,
+  },
 } as const
 
 const scopeToken = z
@@ -186,11 +283,32 @@ export const registrationSchema = z.strictObject({
   manageAdminClients: z.boolean().optional(),
 })
 
+export const tokensSchema = z.strictObject({
+  accessTokenTtlSeconds: positiveInt.optional(),
+  refreshTokenTtlSeconds: positiveInt.optional(),
+  authorizationCodeTtlSeconds: positiveInt.max(600).optional(),
+  format: z.enum(['opaque', 'jwt']).optional(),
+  signingKey: z.record(z.string(), z.unknown()).optional(),
+  refreshTokenReuseGraceSeconds: z.number().int().min(0).max(300).optional(),
+})
+
+export const authorizationSchema = z.strictObject({
+  implicit: z.boolean().optional(),
+  password: z.boolean().optional(),
+  loginThrottle: z
+    .union([z.literal(false), z.strictObject({ max: positiveInt, windowSeconds: positiveInt })])
+    .optional(),
+  sessionTtlSeconds: positiveInt.optional(),
+  scopeDescriptions: z.record(z.string(), z.string()).optional(),
+})
+
 export const optionsSchema = z.strictObject({
   issuer: z.string(),
   scopes: z.array(scopeToken).min(1).optional(),
   registration: registrationSchema.optional(),
   trustProxyHops: z.number().int().min(0).optional(),
+  tokens: tokensSchema.optional(),
+  authorization: authorizationSchema.optional(),
 })
 
 export interface ResolvedRegistration {
@@ -221,6 +339,25 @@ export interface ResolvedOptions {
   readonly registration: ResolvedRegistration
   readonly trustProxyHops: number
   readonly logger: Logger
+  readonly tokens: {
+    readonly accessTokenTtlSeconds: number
+    readonly refreshTokenTtlSeconds: number
+    readonly authorizationCodeTtlSeconds: number
+    readonly format: 'opaque' | 'jwt'
+    /** Validated private JWK (with alg and kid) when format is jwt; null otherwise. */
+    readonly signingKey: Readonly<Record<string, unknown>> | null
+    readonly refreshTokenReuseGraceSeconds: number
+  }
+  readonly authorization: {
+    readonly implicit: boolean
+    readonly password: boolean
+    readonly loginThrottle: false | RateLimitOptions
+    readonly sessionTtlSeconds: number
+    readonly scopeDescriptions: Readonly<Record<string, string>>
+    readonly authenticateUser: AuthorizationOptions['authenticateUser'] | null
+    readonly renderLogin: AuthorizationOptions['renderLogin'] | null
+    readonly renderConsent: AuthorizationOptions['renderConsent'] | null
+  }
 }
 
 /** Formats a zod issue as `path: message`, the way a configuration error should read. */
@@ -238,7 +375,7 @@ export function formatConfigIssue(issue: z.core.$ZodIssue, prefix = ''): string 
 
 /** Validates the options, fills the defaults and freezes the result. Throws TypeError. */
 export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
-  const { store, logger, registration, ...rest } = options
+  const { store, logger, registration, authorization, ...rest } = options
   if (store === undefined || typeof store.getClient !== 'function') {
     throw new TypeError('store must be a registrar Store (for example from openSqliteStore())')
   }
@@ -247,7 +384,17 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
     throw new TypeError('registration.authorizeRegistration must be a function')
   }
   const { authorizeRegistration: _hook, ...registrationData } = registration ?? {}
-  const parsed = optionsSchema.safeParse({ ...rest, registration: registrationData })
+  const { authenticateUser, renderLogin, renderConsent, ...authorizationData } = authorization ?? {}
+  for (const [name, hook] of Object.entries({ authenticateUser, renderLogin, renderConsent })) {
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw new TypeError(`authorization.${name} must be a function`)
+    }
+  }
+  const parsed = optionsSchema.safeParse({
+    ...rest,
+    registration: registrationData,
+    authorization: authorizationData,
+  })
   if (!parsed.success) {
     throw new TypeError(
       `invalid registrar options: ${parsed.error.issues.map((i) => formatConfigIssue(i)).join('; ')}`,
@@ -270,8 +417,34 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
     )
   }
 
+  const t = input.tokens ?? {}
+  const format = t.format ?? DEFAULTS.tokens.format
+  const signingKey = t.signingKey ?? null
+  if (format === 'jwt') checkSigningKey(signingKey)
+  const a = input.authorization ?? {}
+
   const resolved: ResolvedOptions = {
     issuer: input.issuer,
+    tokens: Object.freeze({
+      accessTokenTtlSeconds: t.accessTokenTtlSeconds ?? DEFAULTS.tokens.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: t.refreshTokenTtlSeconds ?? DEFAULTS.tokens.refreshTokenTtlSeconds,
+      authorizationCodeTtlSeconds:
+        t.authorizationCodeTtlSeconds ?? DEFAULTS.tokens.authorizationCodeTtlSeconds,
+      format,
+      signingKey: format === 'jwt' ? signingKey : null,
+      refreshTokenReuseGraceSeconds:
+        t.refreshTokenReuseGraceSeconds ?? DEFAULTS.tokens.refreshTokenReuseGraceSeconds,
+    }),
+    authorization: Object.freeze({
+      implicit: a.implicit ?? DEFAULTS.authorization.implicit,
+      password: a.password ?? DEFAULTS.authorization.password,
+      loginThrottle: a.loginThrottle ?? DEFAULTS.authorization.loginThrottle,
+      sessionTtlSeconds: a.sessionTtlSeconds ?? DEFAULTS.authorization.sessionTtlSeconds,
+      scopeDescriptions: Object.freeze({ ...(a.scopeDescriptions ?? {}) }),
+      authenticateUser: authenticateUser ?? null,
+      renderLogin: renderLogin ?? null,
+      renderConsent: renderConsent ?? null,
+    }),
     basePath: issuerUrl.pathname.replace(/\/+$/, ''),
     store,
     scopes: Object.freeze([...scopes]),
@@ -327,6 +500,20 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
     )
   }
   return Object.freeze(resolved)
+}
+
+const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA']
+
+/** RFC 9068 §2.1: JWT access tokens are signed with an asymmetric key the server holds. */
+function checkSigningKey(key: Readonly<Record<string, unknown>> | null): void {
+  if (key === null) throw new TypeError("tokens.signingKey is required when tokens.format is 'jwt'")
+  if (typeof key.alg !== 'string' || !SIGNING_ALGS.includes(key.alg)) {
+    throw new TypeError(`tokens.signingKey.alg must be one of ${SIGNING_ALGS.join(', ')}`)
+  }
+  if (typeof key.kid !== 'string' || key.kid === '')
+    throw new TypeError('tokens.signingKey.kid must be a non-empty string')
+  if (typeof key.d !== 'string')
+    throw new TypeError('tokens.signingKey must be a private key (it has no d member)')
 }
 
 /** RFC 8414 §2: https, no query, no fragment; http only on loopback for development. */

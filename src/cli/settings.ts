@@ -1,6 +1,9 @@
+import type { Logger } from '../logger.js'
 import type { ConfigFile } from '../server/config-file.js'
 import { loadConfigFile } from '../server/config-file.js'
+import type { DatabaseLocation } from '../server/database-url.js'
 import { parseDatabaseUrl } from '../server/database-url.js'
+import { openPostgresStore } from '../store/postgres.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { Store } from '../store/store.js'
 import { UsageError } from './usage-error.js'
@@ -23,15 +26,36 @@ export async function readConfig(path: string | undefined): Promise<ConfigFile> 
 }
 
 /** --database, then REGISTRAR_DATABASE_URL, then the config file, then ./registrar.db. */
-export async function openStore(flag: string | undefined, config: ConfigFile): Promise<Store> {
+export function databaseLocation(flag: string | undefined, config: ConfigFile): DatabaseLocation {
   const url = flag ?? process.env.REGISTRAR_DATABASE_URL ?? config.database ?? DEFAULT_DATABASE
-  let location: ReturnType<typeof parseDatabaseUrl>
   try {
-    location = parseDatabaseUrl(url)
+    return parseDatabaseUrl(url)
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  return openSqliteStore({ path: location.path })
+}
+
+/**
+ * Opens the configured database, applying pending migrations. `logger` hears about PostgreSQL
+ * connections lost while idle and about migrations applied.
+ */
+export async function openStore(
+  flag: string | undefined,
+  config: ConfigFile,
+  logger?: Logger,
+): Promise<Store> {
+  const location = databaseLocation(flag, config)
+  if (location.kind === 'sqlite') return openSqliteStore({ path: location.path })
+  try {
+    return await openPostgresStore({
+      ...location.options,
+      ...(logger === undefined ? {} : { logger }),
+    })
+  } catch (error) {
+    // A mistake in the options (a bad schema name) is the caller's; anything else is the database's.
+    if (error instanceof TypeError) throw new UsageError(`database: ${error.message}`)
+    throw error
+  }
 }
 
 export function parseIntegerFlag(

@@ -5,9 +5,12 @@ import { OAuthError } from '../errors.js'
 import type { RegistrarOptions, ResolvedOptions } from '../options.js'
 import { resolveOptions } from '../options.js'
 import type { HandlerEnv, RequestContext } from './handler-env.js'
+import { mountTokenRoutes } from './mount-token-routes.js'
 import { errorResponse } from './render.js'
+import { mountAuthorizationRoutes } from './routes/authorization.js'
 import { mountClientConfigurationRoute } from './routes/client-configuration.js'
 import { mountDiscoveryRoute } from './routes/discovery.js'
+import { mountHealthRoutes } from './routes/health.js'
 import { mountRegisterRoute } from './routes/register.js'
 
 export type { RequestContext } from './handler-env.js'
@@ -26,6 +29,8 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
   const now = () => Math.floor(Date.now() / 1000)
 
   mountDiscoveryRoute(app, options)
+  mountHealthRoutes(app, options)
+  mountTokenRoutes(app, options, now)
   const registrationDeps = {
     options,
     store: options.store,
@@ -39,11 +44,17 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
     const { rateLimit } = options.registration
     mountRegisterRoute(app, {
       ...registrationDeps,
-      rateLimiter: rateLimit === false ? null : new TokenBucketLimiter(rateLimit),
+      // A store shared by several instances (PostgreSQL) keeps the buckets, so the limit holds
+      // across them; otherwise each process counts alone.
+      rateLimiter:
+        rateLimit === false
+          ? null
+          : (options.store.createRateLimiter?.(rateLimit) ?? new TokenBucketLimiter(rateLimit)),
     })
   }
   // Clients already registered keep managing themselves even when new registration is closed.
   if (options.registration.management.enabled) mountClientConfigurationRoute(app, registrationDeps)
+  mountAuthorizationRoutes(app, options, now)
 
   app.notFound(() =>
     errorResponse(new OAuthError('not_found', 'no such endpoint on this server'), options.logger),

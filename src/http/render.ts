@@ -1,5 +1,6 @@
 import { OAuthError, toErrorDescription } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { StoreUnavailableError } from '../store/store-unavailable-error.js'
 
 /**
  * RFC 6749 §5.1 and decision A27: every response that carries credentials, or could, is
@@ -25,8 +26,9 @@ export function jsonResponse(
 
 /**
  * Renders an error as `{"error", "error_description"}` (RFC 6749 §5.2, RFC 7591 §3.2.2).
- * Anything that is not an OAuthError is a bug: it is logged with its cause and the client gets
- * a fixed 500 that gives nothing internal away.
+ * A StoreUnavailableError is an outage, not a bug: 503 `temporarily_unavailable` with
+ * Retry-After. Anything else that is not an OAuthError is a bug: it is logged with its cause and
+ * the client gets a fixed 500 that gives nothing internal away.
  */
 export function errorResponse(
   error: unknown,
@@ -38,6 +40,19 @@ export function errorResponse(
       error.status,
       { error: error.code, error_description: toErrorDescription(error.description) },
       { ...NO_STORE, ...extraHeaders, ...error.headers },
+    )
+  }
+  if (error instanceof StoreUnavailableError) {
+    // Not a bug: the database is away or overloaded, and the same request may succeed shortly.
+    // A warning, since an outage repeats it for every request until the database is back.
+    logger.warn({ err: error }, 'database unavailable')
+    return jsonResponse(
+      503,
+      {
+        error: 'temporarily_unavailable',
+        error_description: 'the server cannot reach its database; retry later',
+      },
+      { ...NO_STORE, ...extraHeaders, 'Retry-After': String(error.retryAfterSeconds) },
     )
   }
   logger.error({ err: error }, 'unhandled error')

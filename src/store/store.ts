@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../core/rate-limit/token-bucket-limiter.js'
 import type { ClientMetadata } from '../core/registration/client-metadata.js'
 
 /**
@@ -40,7 +41,105 @@ export interface ClientRecord {
    * read, so two concurrent updates can never interleave into a mixture of both.
    */
   readonly version: number
+  /**
+   * Marked trusted by an administrator (`registrar client trust`): skips the consent screen
+   * (Django OAuth Toolkit's skip_authorization). Never set by registration: metadata is
+   * self-asserted (RFC 7591 §5).
+   */
+  readonly trusted: boolean
+  /**
+   * The resource (RFC 8707 resource indicator) this client serves, an API or an MCP server: it
+   * may introspect tokens whose audience is this URI. null for ordinary clients.
+   */
+  readonly resourceServer: string | null
 }
+
+/** An end user of the built-in login (standalone mode). */
+export interface UserRecord {
+  readonly id: string
+  /** Unique, compared exactly (case-sensitive, no normalisation). */
+  readonly username: string
+  /** A self-describing memory-hard hash (scrypt; see core/users/password-hash.ts). */
+  readonly passwordHash: string
+  readonly createdAt: number
+}
+
+/** A signed-in browser session. The cookie holds the id; only its SHA-256 is stored. */
+export interface SessionRecord {
+  readonly idHash: string
+  readonly userId: string
+  /** When the user last entered their password (OIDC auth_time, prompt=login). */
+  readonly authTime: number
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+/** A user's remembered consent for one client (Django OAuth Toolkit's approval_prompt=auto). */
+export interface ConsentRecord {
+  readonly userId: string
+  readonly clientId: string
+  /** Every scope the user has granted this client (callers store them sorted). */
+  readonly scopes: readonly string[]
+  /** Every resource (RFC 8707) the user has granted this client (callers store them sorted). */
+  readonly resources: readonly string[]
+  readonly grantedAt: number
+}
+
+/** RFC 6749 §4.1.2 authorization code, bound to its PKCE challenge (RFC 7636 §4.4). */
+export interface AuthorizationCodeRecord {
+  /** SHA-256 of the code, base64url. */
+  readonly codeHash: string
+  readonly clientId: string
+  readonly userId: string
+  /** The redirect_uri the code was sent to (as requested, loopback port included). */
+  readonly redirectUri: string
+  /** Whether the authorization request carried redirect_uri (RFC 6749 §4.1.3 then requires it). */
+  readonly redirectUriInRequest: boolean
+  readonly scope: string
+  /** RFC 8707 resources the tokens will be bound to; empty: none requested. */
+  readonly resources: readonly string[]
+  /** BASE64URL(SHA256(code_verifier)): only S256 is supported (decision A19). */
+  readonly codeChallenge: string
+  readonly authTime: number
+  /** Tokens issued from this code carry this grant id, so a replay can revoke them all. */
+  readonly grantId: string
+  readonly issuedAt: number
+  readonly expiresAt: number
+  /** Set when the code is redeemed; a second redemption is a replay (RFC 6749 §4.1.2). */
+  readonly consumedAt: number | null
+}
+
+/** An opaque access or refresh token. Only its SHA-256 is stored. */
+export interface TokenRecord {
+  readonly tokenHash: string
+  readonly kind: 'access' | 'refresh'
+  readonly clientId: string
+  /** null for client_credentials tokens, which act for the client itself. */
+  readonly userId: string | null
+  readonly scope: string
+  /** RFC 8707 audience: the resources the token is good for; empty: not audience-restricted. */
+  readonly resources: readonly string[]
+  /** Every token descended from one authorization (code, refresh chain) shares it. */
+  readonly grantId: string
+  readonly issuedAt: number
+  /** null: does not expire. */
+  readonly expiresAt: number | null
+  readonly revokedAt: number | null
+  /** Refresh tokens: when it was exchanged for a new one (RFC 9700 §4.14.2 rotation). */
+  readonly rotatedAt: number | null
+}
+
+export type ConsumeCodeResult =
+  | { readonly status: 'consumed'; readonly code: AuthorizationCodeRecord }
+  /** Already redeemed: the caller revokes the grant (RFC 6749 §4.1.2, §10.5). */
+  | { readonly status: 'replayed'; readonly code: AuthorizationCodeRecord }
+  | { readonly status: 'not_found' }
+
+export type RotateRefreshTokenResult =
+  | { readonly status: 'rotated' }
+  /** Already rotated or revoked: reuse, and the caller revokes the family (RFC 9700 §4.14.2). */
+  | { readonly status: 'reused'; readonly token: TokenRecord }
+  | { readonly status: 'not_found' }
 
 export interface InitialAccessTokenRecord {
   readonly id: string
@@ -92,19 +191,100 @@ export interface Store {
    * nothing, when the client is gone or another update got there first.
    */
   updateClient(client: ClientRecord, expectedVersion: number): Promise<boolean>
-  /** Forgets the client's registration access token (RFC 7592 §2.1: a misused one is revoked). */
+  /**
+   * Forgets the client's registration access token (RFC 7592 §2.1: a misused one is revoked).
+   * Like every change to a client, it increments the version.
+   */
   revokeRegistrationAccessToken(clientId: string): Promise<void>
   /**
-   * Removes the client and everything issued to it (its registration access token with it).
-   * Returns false when there was no such client.
+   * Removes the client and everything issued to it: its registration access token, codes,
+   * tokens and consents, in one transaction (used assertion jtis stay until they expire: they
+   * only refuse replays). With `expectedVersion`, only if the client is still at that version,
+   * so a DELETE authorised by a token that a concurrent update rotated out deletes nothing.
+   * Returns false when nothing was deleted.
    */
-  deleteClient(clientId: string): Promise<boolean>
+  deleteClient(clientId: string, expectedVersion?: number): Promise<boolean>
 
   createInitialAccessToken(token: InitialAccessTokenRecord): Promise<void>
   findInitialAccessTokenByHash(tokenHash: string): Promise<InitialAccessTokenRecord | null>
   listInitialAccessTokens(): Promise<readonly InitialAccessTokenRecord[]>
   /** Returns false when there was no such token or it was already revoked. */
   revokeInitialAccessToken(id: string, now: number): Promise<boolean>
+
+  /** Marks a client trusted or not (incrementing its version); false when there is no such client. */
+  setClientTrusted(clientId: string, trusted: boolean): Promise<boolean>
+
+  /** A duplicate username throws. */
+  createUser(user: UserRecord): Promise<void>
+  findUserByUsername(username: string): Promise<UserRecord | null>
+  getUser(id: string): Promise<UserRecord | null>
+  listUsers(): Promise<readonly UserRecord[]>
+  /** Removes the user with their sessions, consents, codes and tokens; false when unknown. */
+  deleteUser(id: string): Promise<boolean>
+
+  createSession(session: SessionRecord): Promise<void>
+  /** The session with this id hash, if it exists and has not expired at `now`. */
+  findSession(idHash: string, now: number): Promise<SessionRecord | null>
+  deleteSession(idHash: string): Promise<void>
+
+  /** Inserts or replaces the consent of (userId, clientId). */
+  saveConsent(consent: ConsentRecord): Promise<void>
+  findConsent(userId: string, clientId: string): Promise<ConsentRecord | null>
+
+  createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>
+  /**
+   * Redeems a code atomically: of concurrent redemptions exactly one gets `consumed` (the others
+   * `replayed`), across processes sharing the database. An expired code is still returned; the
+   * caller checks expiresAt. With `issue`, the winner's tokens are built and stored in the same
+   * transaction as the consumption, so a replay always finds them to revoke; if `issue` throws,
+   * the code is still consumed (a failed attempt burns it) and the error is rethrown.
+   */
+  consumeAuthorizationCode(
+    codeHash: string,
+    now: number,
+    issue?: (code: AuthorizationCodeRecord) => Promise<readonly TokenRecord[]>,
+  ): Promise<ConsumeCodeResult>
+
+  /** Inserts tokens in one transaction: all or none. */
+  createTokens(tokens: readonly TokenRecord[]): Promise<void>
+  findToken(tokenHash: string): Promise<TokenRecord | null>
+  /**
+   * Exchanges a refresh token atomically: marks it rotated (only if neither rotated nor revoked)
+   * and inserts the replacements in the same transaction. Of concurrent exchanges exactly one
+   * gets `rotated`.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    now: number,
+    replacements: readonly TokenRecord[],
+  ): Promise<RotateRefreshTokenResult>
+  /** Revokes one token; false when unknown or already revoked. */
+  revokeToken(tokenHash: string, now: number): Promise<boolean>
+  /** Revokes every token of a grant (a replayed code, a reused refresh token, a revoked refresh token). */
+  revokeGrant(grantId: string, now: number): Promise<void>
+
+  /**
+   * Records a private_key_jwt assertion's jti as used until `expiresAt` (RFC 7523 §3, decision
+   * A26). Returns false if the same client already used it and it has not expired: a replay.
+   */
+  consumeAssertionJti(
+    clientId: string,
+    jti: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<boolean>
+
+  /**
+   * Resolves when the database answers and holds every migration this build needs; rejects
+   * otherwise (StoreUnavailableError when it cannot be reached). GET /readyz is 503 meanwhile.
+   */
+  checkReady(): Promise<void>
+
+  /**
+   * A registration rate limiter whose buckets live in this store, so that every instance sharing
+   * it counts together (PostgreSQL). Absent: createRegistrar counts in-process, per instance.
+   */
+  createRateLimiter?(limits: { readonly max: number; readonly windowSeconds: number }): RateLimiter
 
   /** Releases connections; the store is unusable afterwards. Safe to call twice. */
   close(): Promise<void>

@@ -88,10 +88,17 @@ describe('registrar serve', () => {
     expect(result.stderr).toContain('registration.rateLimit')
   })
 
-  it('says clearly that PostgreSQL is not supported yet (exit 2)', async () => {
-    const result = await runCli(['serve', '--database', 'postgres://127.0.0.1:5432/test'])
+  it('says which PostgreSQL URL parameter it does not know (exit 2)', async () => {
+    const result = await runCli(['serve', '--database', 'postgres://127.0.0.1:5432/test?pol=10'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('PostgreSQL is not supported by this version')
+    expect(result.stderr).toContain("unknown PostgreSQL URL parameter 'pol'")
+  })
+
+  it('says why it cannot reach PostgreSQL (exit 1)', async () => {
+    // Port 1: nothing listens there.
+    const result = await runCli(['serve', '--database', 'postgres://127.0.0.1:1/test'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('database unavailable: connect ECONNREFUSED')
   })
 
   it('refuses a plain-http issuer that is not loopback (exit 2)', async () => {

@@ -16,8 +16,6 @@ import {
 } from '../support/client-configuration.js'
 import type { HttpResult } from '../support/http-helpers.js'
 import { expectOAuthError, nowSeconds, REDIRECT_URI, send } from '../support/http-helpers.js'
-import type { InspectableServer } from '../support/inspectable-server.js'
-import { startInspectableServer } from '../support/inspectable-server.js'
 import type { TestServer } from '../support/test-server.js'
 import { register, startTestServer } from '../support/test-server.js'
 
@@ -74,6 +72,8 @@ function storeRecord(clientId: string, token: string, origin: 'dynamic' | 'admin
     registrationAccessTokenHash: hashSecret(token),
     registrationAccessTokenExpiresAt: null,
     version: 1,
+    trusted: false,
+    resourceServer: null,
   }
 }
 
@@ -99,9 +99,9 @@ function fullBody(
 }
 
 describe('RFC 7592 client configuration endpoint, default options', () => {
-  let server: InspectableServer
+  let server: TestServer
   beforeAll(async () => {
-    server = await startInspectableServer({ registration: { rateLimit: false } })
+    server = await startTestServer({ registration: { rateLimit: false } })
   })
   afterAll(async () => {
     await server.close()
@@ -298,34 +298,41 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
         changes: { grant_types: ['urn:example:unknown'] },
         code: 'invalid_client_metadata',
       },
-    ])('R7592-19: invalid metadata ($rule) → 400 $code; the record, and the token, stay as they were', async ({
-      changes,
-      code,
-    }) => {
-      const client = await registerConfidential()
-      const before = await stored(client.clientId)
-      const result = await putClient(client.uri, client.token, fullBody(client, CONFIDENTIAL, changes))
-      expectOAuthError(result, 400, code)
-      expect(await stored(client.clientId)).toEqual(before)
-      expect(await current(client)).toEqual(withoutSecret(client.body))
-    })
+    ])(
+      'R7592-19: invalid metadata ($rule) → 400 $code; the record, and the token, stay as they were',
+      async ({ changes, code }) => {
+        const client = await registerConfidential()
+        const before = await stored(client.clientId)
+        const result = await putClient(
+          client.uri,
+          client.token,
+          fullBody(client, CONFIDENTIAL, changes),
+        )
+        expectOAuthError(result, 400, code)
+        expect(await stored(client.clientId)).toEqual(before)
+        expect(await current(client)).toEqual(withoutSecret(client.body))
+      },
+    )
 
     it.each([
       ['registration_access_token', 'x'],
       ['registration_client_uri', 'https://attacker.example/register/x'],
       ['client_id_issued_at', 1],
       ['client_secret_expires_at', 0],
-    ])('R7592-18 / A4: %s in the body → 400 invalid_client_metadata, nothing changes', async (member, value) => {
-      const client = await registerConfidential()
-      const before = await stored(client.clientId)
-      const result = await putClient(
-        client.uri,
-        client.token,
-        fullBody(client, CONFIDENTIAL, { [member]: value }),
-      )
-      expectOAuthError(result, 400, 'invalid_client_metadata')
-      expect(await stored(client.clientId)).toEqual(before)
-    })
+    ])(
+      'R7592-18 / A4: %s in the body → 400 invalid_client_metadata, nothing changes',
+      async (member, value) => {
+        const client = await registerConfidential()
+        const before = await stored(client.clientId)
+        const result = await putClient(
+          client.uri,
+          client.token,
+          fullBody(client, CONFIDENTIAL, { [member]: value }),
+        )
+        expectOAuthError(result, 400, 'invalid_client_metadata')
+        expect(await stored(client.clientId)).toEqual(before)
+      },
+    )
 
     it('R7592-18 / A4: the server-only members echoed back as the GET gave them → 400 too', async () => {
       const client = await registerConfidential()
@@ -338,21 +345,22 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
       { rule: 'different', clientId: (c: ManagedClient) => `${c.clientId}x` },
       { rule: 'a number', clientId: (_c: ManagedClient) => 42 },
       { rule: 'null', clientId: (_c: ManagedClient) => null },
-    ])('R7592-16 / A5: client_id $rule → 400 invalid_client_metadata, nothing changes', async ({
-      clientId,
-    }) => {
-      const client = await registerConfidential()
-      const before = await stored(client.clientId)
-      const { client_id: _id, ...body } = fullBody(client, CONFIDENTIAL)
-      const id = clientId(client)
-      const result = await putClient(
-        client.uri,
-        client.token,
-        id === undefined ? body : { ...body, client_id: id },
-      )
-      expectOAuthError(result, 400, 'invalid_client_metadata')
-      expect(await stored(client.clientId)).toEqual(before)
-    })
+    ])(
+      'R7592-16 / A5: client_id $rule → 400 invalid_client_metadata, nothing changes',
+      async ({ clientId }) => {
+        const client = await registerConfidential()
+        const before = await stored(client.clientId)
+        const { client_id: _id, ...body } = fullBody(client, CONFIDENTIAL)
+        const id = clientId(client)
+        const result = await putClient(
+          client.uri,
+          client.token,
+          id === undefined ? body : { ...body, client_id: id },
+        )
+        expectOAuthError(result, 400, 'invalid_client_metadata')
+        expect(await stored(client.clientId)).toEqual(before)
+      },
+    )
 
     it("R7592-16 / A5: another real client's client_id in the body → 400, neither client changes", async () => {
       const client = await registerConfidential()
@@ -370,19 +378,20 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
       { rule: 'a different secret', secret: () => freshToken() },
       { rule: 'an empty string', secret: () => '' },
       { rule: 'a non-string', secret: () => 12345 },
-    ])('R7592-17 / A6: a client_secret that does not match ($rule) → 400 invalid_client_metadata, nothing changes', async ({
-      secret,
-    }) => {
-      const client = await registerConfidential()
-      const before = await stored(client.clientId)
-      const result = await putClient(
-        client.uri,
-        client.token,
-        fullBody(client, CONFIDENTIAL, { client_secret: secret() }),
-      )
-      expectOAuthError(result, 400, 'invalid_client_metadata')
-      expect(await stored(client.clientId)).toEqual(before)
-    })
+    ])(
+      'R7592-17 / A6: a client_secret that does not match ($rule) → 400 invalid_client_metadata, nothing changes',
+      async ({ secret }) => {
+        const client = await registerConfidential()
+        const before = await stored(client.clientId)
+        const result = await putClient(
+          client.uri,
+          client.token,
+          fullBody(client, CONFIDENTIAL, { client_secret: secret() }),
+        )
+        expectOAuthError(result, 400, 'invalid_client_metadata')
+        expect(await stored(client.clientId)).toEqual(before)
+      },
+    )
 
     it('R7592-17 / A6: a client_secret on a client that has none → 400 invalid_client_metadata', async () => {
       const client = await registerPublic()
@@ -449,12 +458,9 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
       const client = await registerConfidential()
       const old = client.secret
       if (old === null) throw new Error('a confidential client has a secret')
-      const rotated = await putClient(
-        client.uri,
-        client.token,
-        fullBody(client, CONFIDENTIAL),
-        { rotate_client_secret: 'true' },
-      )
+      const rotated = await putClient(client.uri, client.token, fullBody(client, CONFIDENTIAL), {
+        rotate_client_secret: 'true',
+      })
       expect(rotated.status, rotated.text).toBe(200)
       const secret = rotated.json?.client_secret
       if (typeof secret !== 'string') throw new Error(`no client_secret in ${rotated.text}`)
@@ -566,6 +572,61 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
       expectOAuthError(result, status, code)
       expect(await stored(client.clientId)).toEqual(before)
     })
+
+    it('a body over maxBodyBytes → 413 with the token, but 401 without one (authentication comes first)', async () => {
+      const client = await registerConfidential()
+      const body = fullBody(client, CONFIDENTIAL, { client_name: 'x'.repeat(70_000) })
+      expectOAuthError(await putClient(client.uri, client.token, body), 413, 'invalid_request')
+      expectInvalidToken(await putClient(client.uri, freshToken(), body))
+      expect((await current(client)).client_name).toBe(CONFIDENTIAL.client_name)
+    })
+
+    it('R7592-13 / A3: the GET answer minus the server-only members, PUT back as is → 200 and the registration is unchanged', async () => {
+      const client = await registerConfidential()
+      const read = await current(client)
+      const {
+        registration_access_token: _token,
+        registration_client_uri: _uri,
+        client_id_issued_at: _issued,
+        client_secret_expires_at: _expires,
+        ...body
+      } = read
+      const result = await putClient(client.uri, client.token, body)
+      expect(result.status, result.text).toBe(200)
+      const { registration_access_token: next, ...rest } = result.json ?? {}
+      const { registration_access_token: _old, ...before } = read
+      expect(rest).toEqual(before)
+      expect(await current(client, String(next))).toEqual(result.json)
+    })
+
+    it('R7592-14: a localized client_name#fr left out of the PUT is gone', async () => {
+      const client = await registerManaged(server.url, {
+        ...CONFIDENTIAL,
+        'client_name#fr': 'Configurable (fr)',
+      })
+      expect(client.body['client_name#fr']).toBe('Configurable (fr)')
+      const result = await putClient(client.uri, client.token, fullBody(client, CONFIDENTIAL))
+      expect(result.status, result.text).toBe(200)
+      expect(result.json).not.toHaveProperty('client_name#fr')
+      const after = await current(client, String(result.json?.registration_access_token))
+      expect(after).not.toHaveProperty('client_name#fr')
+    })
+  })
+
+  describe('CORS on the configuration endpoint', () => {
+    it('answers, refusals included, allow any origin and expose WWW-Authenticate to scripts', async () => {
+      const client = await registerConfidential()
+      for (const result of [
+        await readClient(client.uri, client.token),
+        await readClient(client.uri, freshToken()),
+      ]) {
+        expect(result.headers.get('access-control-allow-origin')).toBe('*')
+        expect(result.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(
+          'www-authenticate',
+        )
+        expect(result.headers.get('access-control-allow-credentials')).toBeNull()
+      }
+    })
   })
 
   describe('DELETE registration_client_uri (RFC 7592 §2.3)', () => {
@@ -582,12 +643,15 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
       ['GET', (c: ManagedClient) => readClient(c.uri, c.token)],
       ['PUT', (c: ManagedClient) => putClient(c.uri, c.token, fullBody(c, CONFIDENTIAL))],
       ['DELETE', (c: ManagedClient) => deleteClient(c.uri, c.token)],
-    ] as const)('R7592-23 / R7592-25: after DELETE, %s with the token → 401 invalid_token', async (_method, call) => {
-      const client = await registerConfidential()
-      expect((await deleteClient(client.uri, client.token)).status).toBe(204)
-      expectInvalidToken(await call(client))
-      expect(await server.store.getClient(client.clientId)).toBeNull()
-    })
+    ] as const)(
+      'R7592-23 / R7592-25: after DELETE, %s with the token → 401 invalid_token',
+      async (_method, call) => {
+        const client = await registerConfidential()
+        expect((await deleteClient(client.uri, client.token)).status).toBe(204)
+        expectInvalidToken(await call(client))
+        expect(await server.store.getClient(client.clientId)).toBeNull()
+      },
+    )
   })
 
   describe('refused tokens (RFC 7592 §2.1, RFC 6750 §3.1, decisions A1/A2)', () => {
@@ -720,34 +784,36 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
     }
 
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-      it.each(scenarios)(`R7592-05 / R7592-07 / A1: ${method} with $rule → the same 401 invalid_token, byte for byte; nothing changes`, async ({
-        build,
-      }) => {
-        const scenario = await build()
-        const before =
-          scenario.target === null ? null : await server.store.getClient(scenario.target)
-        const result = await call(method, scenario.uri, scenario.headers, scenario.id)
-        expectInvalidToken(result)
-        expect(refusalShape(result)).toEqual(await reference())
-        if (scenario.target !== null) {
-          expect(await server.store.getClient(scenario.target)).toEqual(before)
-        }
-      })
+      it.each(scenarios)(
+        `R7592-05 / R7592-07 / A1: ${method} with $rule → the same 401 invalid_token, byte for byte; nothing changes`,
+        async ({ build }) => {
+          const scenario = await build()
+          const before =
+            scenario.target === null ? null : await server.store.getClient(scenario.target)
+          const result = await call(method, scenario.uri, scenario.headers, scenario.id)
+          expectInvalidToken(result)
+          expect(refusalShape(result)).toEqual(await reference())
+          if (scenario.target !== null) {
+            expect(await server.store.getClient(scenario.target)).toEqual(before)
+          }
+        },
+      )
     }
 
-    it.each([
-      'GET',
-      'PUT',
-      'DELETE',
-    ] as const)("R7592-08 (RFC 7592 §2.1 SHOULD): client A's token on B's URI by %s → 401, and A's token is revoked: it fails on A's own URI too; B is untouched", async (method) => {
-      const [a, b] = await Promise.all([registerConfidential(), registerConfidential()])
-      const bBefore = await stored(b.clientId)
-      expectInvalidToken(await call(method, b.uri, { Authorization: `Bearer ${a.token}` }, b.clientId))
-      expectInvalidToken(await readClient(a.uri, a.token))
-      expect((await stored(a.clientId)).registrationAccessTokenHash).toBeNull()
-      expect(await stored(b.clientId)).toEqual(bBefore)
-      expect((await readClient(b.uri, b.token)).status).toBe(200)
-    })
+    it.each(['GET', 'PUT', 'DELETE'] as const)(
+      "R7592-08 (RFC 7592 §2.1 SHOULD): client A's token on B's URI by %s → 401, and A's token is revoked: it fails on A's own URI too; B is untouched",
+      async (method) => {
+        const [a, b] = await Promise.all([registerConfidential(), registerConfidential()])
+        const bBefore = await stored(b.clientId)
+        expectInvalidToken(
+          await call(method, b.uri, { Authorization: `Bearer ${a.token}` }, b.clientId),
+        )
+        expectInvalidToken(await readClient(a.uri, a.token))
+        expect((await stored(a.clientId)).registrationAccessTokenHash).toBeNull()
+        expect(await stored(b.clientId)).toEqual(bBefore)
+        expect((await readClient(b.uri, b.token)).status).toBe(200)
+      },
+    )
 
     it('a malformed percent-encoding in the client_id segment → 401 invalid_token, not 500', async () => {
       const client = await registerConfidential()
@@ -757,22 +823,22 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
   })
 
   describe('methods (RFC 7592 §2, R7592-10)', () => {
-    it.each([
-      'POST',
-      'PATCH',
-    ])('%s on registration_client_uri → 405 with an Allow header naming GET, PUT and DELETE; nothing changes', async (method) => {
-      const client = await registerConfidential()
-      const before = await stored(client.clientId)
-      const result = await send(client.uri, {
-        method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${client.token}` },
-        body: JSON.stringify(fullBody(client, CONFIDENTIAL, { client_name: 'Patched' })),
-      })
-      expectOAuthError(result, 405, 'method_not_allowed')
-      const allow = (result.headers.get('allow') ?? '').split(',').map((m) => m.trim())
-      expect(allow).toEqual(expect.arrayContaining(['GET', 'PUT', 'DELETE']))
-      expect(await stored(client.clientId)).toEqual(before)
-    })
+    it.each(['POST', 'PATCH'])(
+      '%s on registration_client_uri → 405 with an Allow header naming GET, PUT and DELETE; nothing changes',
+      async (method) => {
+        const client = await registerConfidential()
+        const before = await stored(client.clientId)
+        const result = await send(client.uri, {
+          method,
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${client.token}` },
+          body: JSON.stringify(fullBody(client, CONFIDENTIAL, { client_name: 'Patched' })),
+        })
+        expectOAuthError(result, 405, 'method_not_allowed')
+        const allow = (result.headers.get('allow') ?? '').split(',').map((m) => m.trim())
+        expect(allow).toEqual(expect.arrayContaining(['GET', 'PUT', 'DELETE']))
+        expect(await stored(client.clientId)).toEqual(before)
+      },
+    )
 
     it('an OPTIONS preflight → 204 allowing GET, PUT and DELETE with the Authorization header', async () => {
       const client = await registerConfidential()
@@ -886,7 +952,10 @@ describe('registration.registrationAccessToken.expiresInSeconds', () => {
         await new Promise((r) => setTimeout(r, 2100))
         const results: HttpResult[] = [
           await readClient(client.uri, client.token),
-          await putClient(client.uri, client.token, { ...CONFIDENTIAL, client_id: client.clientId }),
+          await putClient(client.uri, client.token, {
+            ...CONFIDENTIAL,
+            client_id: client.clientId,
+          }),
           await deleteClient(client.uri, client.token),
         ]
         const unknown = await readClient(serverClientUri(server, 'no-such-client'), freshToken())
@@ -909,16 +978,19 @@ describe('clients created by an administrator (R7592-09)', () => {
         putClient(uri, token, { client_id: 'admin-1', redirect_uris: [REDIRECT_C] }),
     ],
     ['DELETE', (uri: string, token: string) => deleteClient(uri, token)],
-  ] as const)('by default, %s with its own token → 403 access_denied, nothing changes', async (_method, call) => {
-    await withServer({ registration: { rateLimit: false } }, async (server) => {
-      const token = freshToken()
-      await server.store.createClient(storeRecord('admin-1', token, 'admin'))
-      const before = await server.store.getClient('admin-1')
-      const result = await call(serverClientUri(server, 'admin-1'), token)
-      expectOAuthError(result, 403, 'access_denied')
-      expect(await server.store.getClient('admin-1')).toEqual(before)
-    })
-  })
+  ] as const)(
+    'by default, %s with its own token → 403 access_denied, nothing changes',
+    async (_method, call) => {
+      await withServer({ registration: { rateLimit: false } }, async (server) => {
+        const token = freshToken()
+        await server.store.createClient(storeRecord('admin-1', token, 'admin'))
+        const before = await server.store.getClient('admin-1')
+        const result = await call(serverClientUri(server, 'admin-1'), token)
+        expectOAuthError(result, 403, 'access_denied')
+        expect(await server.store.getClient('admin-1')).toEqual(before)
+      })
+    },
+  )
 
   it('a wrong token on an administrator’s client is still 401, so 403 reveals nothing to strangers', async () => {
     await withServer({ registration: { rateLimit: false } }, async (server) => {
@@ -964,23 +1036,22 @@ describe('registration.management: false', () => {
     expect(record?.registrationAccessTokenHash).toBeNull()
   })
 
-  it.each([
-    'GET',
-    'PUT',
-    'DELETE',
-  ])('A2: %s /register/<client_id> → 404 (the endpoint does not exist), even with a token the store knows', async (method) => {
-    const token = freshToken()
-    await server.store.createClient(storeRecord(`stored-${method}`, token, 'dynamic'))
-    const result = await send(serverClientUri(server, `stored-${method}`), {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      ...(method === 'PUT'
-        ? { body: JSON.stringify({ client_id: `stored-${method}`, redirect_uris: [REDIRECT_C] }) }
-        : {}),
-    })
-    expect(result.status).toBe(404)
-    expect(await server.store.getClient(`stored-${method}`)).not.toBeNull()
-  })
+  it.each(['GET', 'PUT', 'DELETE'])(
+    'A2: %s /register/<client_id> → 404 (the endpoint does not exist), even with a token the store knows',
+    async (method) => {
+      const token = freshToken()
+      await server.store.createClient(storeRecord(`stored-${method}`, token, 'dynamic'))
+      const result = await send(serverClientUri(server, `stored-${method}`), {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(method === 'PUT'
+          ? { body: JSON.stringify({ client_id: `stored-${method}`, redirect_uris: [REDIRECT_C] }) }
+          : {}),
+      })
+      expect(result.status).toBe(404)
+      expect(await server.store.getClient(`stored-${method}`)).not.toBeNull()
+    },
+  )
 })
 
 describe("registration.mode 'disabled' with management on", () => {
@@ -1001,5 +1072,77 @@ describe("registration.mode 'disabled' with management on", () => {
       expect(put.json?.redirect_uris).toEqual([REDIRECT_C])
       expect((await register(server.url, CONFIDENTIAL)).status).toBe(404)
     })
+  })
+})
+
+describe('registration_client_uri under an issuer with a path', () => {
+  it('the URI is {issuer}/register/{client_id} with the issuer path, and works there; the root path is not it', async () => {
+    await withServer(
+      { issuerPath: '/tenant', registration: { rateLimit: false } },
+      async (server) => {
+        const result = await register(`${server.url}/tenant`, CONFIDENTIAL)
+        expect(result.status).toBe(201)
+        const uri = String(result.body.registration_client_uri)
+        const token = String(result.body.registration_access_token)
+        expect(uri).toBe(`${server.issuer}/register/${String(result.body.client_id)}`)
+        expect(new URL(uri).pathname.startsWith('/tenant/register/')).toBe(true)
+        expect((await readClient(uri, token)).status).toBe(200)
+        const outside = new URL(new URL(uri).pathname.replace(/^\/tenant/, ''), uri).href
+        expect((await readClient(outside, token)).status).toBe(404)
+        expect((await readClient(uri, token)).status).toBe(200)
+      },
+    )
+  })
+})
+
+describe('client ids that need percent-encoding in registration_client_uri', () => {
+  it.each(['with space', 'slash/inside', 'colon:and?query#hash', 'ünïcödé'])(
+    'a stored client with id %j is read, replaced and deleted at the URI the server computes',
+    async (id) => {
+      await withServer({ registration: { rateLimit: false } }, async (server) => {
+        const token = freshToken()
+        await server.store.createClient(storeRecord(id, token, 'dynamic'))
+        const uri = serverClientUri(server, id)
+        const read = await readClient(uri, token)
+        expect(read.status, read.text).toBe(200)
+        expect(read.json).toMatchObject({ client_id: id, registration_client_uri: uri })
+        const put = await putClient(uri, token, {
+          client_id: id,
+          redirect_uris: [REDIRECT_C],
+          token_endpoint_auth_method: 'none',
+        })
+        expect(put.status, put.text).toBe(200)
+        const next = String(put.json?.registration_access_token)
+        expect((await deleteClient(uri, next)).status).toBe(204)
+        expect(await server.store.getClient(id)).toBeNull()
+      })
+    },
+  )
+})
+
+describe('registration.clientSecretExpiresInSeconds with the configuration endpoint', () => {
+  it('GET and a plain PUT keep client_secret_expires_at; a rotated secret gets a new expiry from now', async () => {
+    await withServer(
+      { registration: { rateLimit: false, clientSecretExpiresInSeconds: 3600 } },
+      async (server) => {
+        const client = await registerManaged(server.url, { ...CONFIDENTIAL })
+        const expiresAt = Number(client.body.client_secret_expires_at)
+        expect(expiresAt).toBe(Number(client.body.client_id_issued_at) + 3600)
+        const read = await readClient(client.uri, client.token)
+        expect(read.json?.client_secret_expires_at).toBe(expiresAt)
+        const plain = await putClient(client.uri, client.token, fullBody(client, CONFIDENTIAL))
+        expect(plain.status, plain.text).toBe(200)
+        expect(plain.json?.client_secret_expires_at).toBe(expiresAt)
+        const before = nowSeconds()
+        const rotated = await putClient(
+          client.uri,
+          String(plain.json?.registration_access_token),
+          fullBody(client, CONFIDENTIAL),
+          { rotate_client_secret: 'true' },
+        )
+        expect(rotated.status, rotated.text).toBe(200)
+        expect(Number(rotated.json?.client_secret_expires_at)).toBeGreaterThanOrEqual(before + 3600)
+      },
+    )
   })
 })

@@ -39,8 +39,25 @@ describe('RFC 8414 discovery for an issuer without a path', () => {
     expect(result.status).toBe(201)
   })
 
-  it('R8414-08: grant_types_supported equals the grants a dynamic client may register (default)', () => {
-    expect(metadata.grant_types_supported).toEqual(['authorization_code', 'refresh_token'])
+  it('R8414-08: grant_types_supported lists what the token endpoint serves (default)', () => {
+    expect(metadata.grant_types_supported).toEqual([
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+    ])
+  })
+
+  it('R8414-04, R8414-09, RFC 9207 §3: the authorization endpoint, S256 PKCE and iss are advertised', () => {
+    expect(metadata.authorization_endpoint).toBe(`${server.issuer}/authorize`)
+    expect(metadata.token_endpoint).toBe(`${server.issuer}/token`)
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256'])
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true)
+    expect(metadata.revocation_endpoint).toBe(`${server.issuer}/revoke`)
+    expect(metadata.introspection_endpoint).toBe(`${server.issuer}/introspect`)
+  })
+
+  it('RFC 8414 §2: jwks_uri is absent while access tokens are opaque (there is no key to publish)', () => {
+    expect(metadata).not.toHaveProperty('jwks_uri')
   })
 
   it('R8414-04: response_types_supported holds code', () => {
@@ -112,41 +129,45 @@ describe('RFC 8414 discovery for an issuer without a path', () => {
     `${WELL_KNOWN}/tenant1`,
     '/register/a/b',
     '/tenant1/register',
-    '/token',
+    '/tenant1/token',
   ])('unknown path %s → 404 JSON error', async (path) => {
     const result = await send(`${server.url}${path}`)
     expectOAuthError(result, 404, 'not_found')
   })
 })
 
-describe('R8414-08: grant_types_supported follows registration.allowedGrantTypes', () => {
+describe('R8414-08: grant and response types follow what is enabled, never what is not', () => {
   it.each<
     [
-      readonly ('authorization_code' | 'refresh_token' | 'client_credentials' | 'implicit')[],
+      { readonly implicit?: boolean; readonly password?: boolean },
+      readonly string[],
       readonly string[],
     ]
   >([
-    [['authorization_code', 'refresh_token', 'client_credentials'], ['code']],
-    [['client_credentials'], []],
+    [{}, ['authorization_code', 'refresh_token', 'client_credentials'], ['code']],
     [
-      ['authorization_code', 'implicit'],
+      { password: true },
+      ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
+      ['code'],
+    ],
+    [
+      { implicit: true },
+      ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'],
       ['code', 'token'],
     ],
-  ])('allowedGrantTypes %j → grant_types_supported equal to it', async (grants, responseTypes) => {
-    const server = await startTestServer({ registration: { allowedGrantTypes: grants } })
-    try {
-      const result = await send(`${server.url}${WELL_KNOWN}`)
-      expect(result.json?.grant_types_supported).toEqual(grants)
-      if (responseTypes.length === 0) {
-        // R8414-10: omitted rather than empty.
-        expect(result.json).not.toHaveProperty('response_types_supported')
-      } else {
+  ])(
+    'authorization %j → grant_types_supported %j, response_types_supported %j',
+    async (authorization, grants, responseTypes) => {
+      const server = await startTestServer({ authorization })
+      try {
+        const result = await send(`${server.url}${WELL_KNOWN}`)
+        expect(result.json?.grant_types_supported).toEqual(grants)
         expect(result.json?.response_types_supported).toEqual(responseTypes)
+      } finally {
+        await server.close()
       }
-    } finally {
-      await server.close()
-    }
-  })
+    },
+  )
 })
 
 describe.each(['/tenant1', '/tenant1/'])('R8414-02: an issuer with the path %s', (issuerPath) => {

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ClientRecord, InitialAccessTokenRecord, Store } from '../../src/store/store.js'
+import type {
+  AuthorizationCodeRecord,
+  ClientRecord,
+  ConsentRecord,
+  InitialAccessTokenRecord,
+  SessionRecord,
+  Store,
+  TokenRecord,
+  UserRecord,
+} from '../../src/store/store.js'
 import { isInitialAccessTokenUsable } from '../../src/store/store.js'
 
 /**
@@ -152,14 +161,26 @@ export function describeStoreContract(
         )
       })
 
-      it('revokeRegistrationAccessToken forgets the token and leaves the rest of the client', async () => {
+      it('revokeRegistrationAccessToken forgets the token, bumps the version and leaves the rest', async () => {
         await store.createClient(fullClient)
         await store.revokeRegistrationAccessToken(fullClient.clientId)
         expect(await store.getClient(fullClient.clientId)).toEqual({
           ...fullClient,
           registrationAccessTokenHash: null,
           registrationAccessTokenExpiresAt: null,
+          version: fullClient.version + 1,
         })
+        // An update prepared before the revocation loses instead of restoring a token.
+        expect(await store.updateClient({ ...fullClient, version: 2 }, 1)).toBe(false)
+      })
+
+      it('deleteClient with an expectedVersion deletes only that version, and nothing else when stale', async () => {
+        await store.createClient(fullClient)
+        expect(await store.updateClient({ ...fullClient, version: 2 }, 1)).toBe(true)
+        expect(await store.deleteClient(fullClient.clientId, 1)).toBe(false)
+        expect(await store.getClient(fullClient.clientId)).not.toBeNull()
+        expect(await store.deleteClient(fullClient.clientId, 2)).toBe(true)
+        expect(await store.getClient(fullClient.clientId)).toBeNull()
       })
 
       it('deleteClient takes the registration access token with the client', async () => {
@@ -423,6 +444,560 @@ export function describeStoreContract(
       )
     })
 
+    describe('trusted clients and resource servers', () => {
+      it('trusted and resourceServer round-trip, false and null included', async () => {
+        await store.createClient(fullClient)
+        await store.createClient(publicClient('plain'))
+        expect(await store.getClient(fullClient.clientId)).toMatchObject({
+          trusted: true,
+          resourceServer: 'https://api.example.com/mcp',
+        })
+        expect(await store.getClient('plain')).toMatchObject({
+          trusted: false,
+          resourceServer: null,
+        })
+      })
+
+      it('setClientTrusted(true) marks the client trusted, false unmarks it, and each grows the version', async () => {
+        const client = publicClient('to-trust')
+        await store.createClient(client)
+        expect(await store.setClientTrusted('to-trust', true)).toBe(true)
+        expect(await store.getClient('to-trust')).toEqual({ ...client, trusted: true, version: 2 })
+        expect(await store.setClientTrusted('to-trust', false)).toBe(true)
+        expect(await store.getClient('to-trust')).toEqual({ ...client, trusted: false, version: 3 })
+      })
+
+      it('setClientTrusted of an unknown client returns false and creates nothing', async () => {
+        expect(await store.setClientTrusted('no-such-client', true)).toBe(false)
+        expect(await store.getClient('no-such-client')).toBeNull()
+      })
+
+      it('an update prepared before setClientTrusted loses, so it cannot write the old mark back', async () => {
+        const client = publicClient('racing')
+        await store.createClient(client)
+        expect(await store.setClientTrusted('racing', true)).toBe(true)
+        expect(await store.updateClient({ ...client, updatedAt: NOW + 5, version: 2 }, 1)).toBe(
+          false,
+        )
+        expect((await store.getClient('racing'))?.trusted).toBe(true)
+      })
+
+      it('updateClient writes trusted and resourceServer like the rest of the record', async () => {
+        await store.createClient(fullClient)
+        const next = { ...fullClient, trusted: false, resourceServer: null, version: 2 }
+        expect(await store.updateClient(next, 1)).toBe(true)
+        expect(await store.getClient(fullClient.clientId)).toEqual(next)
+      })
+    })
+
+    describe('users', () => {
+      it('getUser and findUserByUsername return the user exactly as createUser stored it', async () => {
+        const alice = user('user-alice', 'alice')
+        await store.createUser(alice)
+        expect(await store.getUser('user-alice')).toEqual(alice)
+        expect(await store.findUserByUsername('alice')).toEqual(alice)
+      })
+
+      it('getUser and findUserByUsername of an unknown user return null', async () => {
+        await store.createUser(user('user-alice', 'alice'))
+        expect(await store.getUser('no-such-user')).toBeNull()
+        expect(await store.findUserByUsername('bob')).toBeNull()
+      })
+
+      it('usernames compare exactly: case matters', async () => {
+        const lower = user('user-lower', 'alice')
+        const upper = user('user-upper', 'Alice')
+        await store.createUser(lower)
+        expect(await store.findUserByUsername('ALICE')).toBeNull()
+        await store.createUser(upper)
+        expect(await store.findUserByUsername('Alice')).toEqual(upper)
+        expect(await store.findUserByUsername('alice')).toEqual(lower)
+      })
+
+      it('a duplicate username throws and keeps the first user', async () => {
+        const first = user('user-1', 'taken')
+        await store.createUser(first)
+        await expect(store.createUser(user('user-2', 'taken'))).rejects.toThrow()
+        expect(await store.findUserByUsername('taken')).toEqual(first)
+        expect(await store.getUser('user-2')).toBeNull()
+      })
+
+      it('a duplicate user id throws', async () => {
+        await store.createUser(user('user-1', 'first'))
+        await expect(store.createUser(user('user-1', 'second'))).rejects.toThrow()
+        expect(await store.findUserByUsername('second')).toBeNull()
+      })
+
+      it('listUsers returns every user, and none from an empty store', async () => {
+        expect(await store.listUsers()).toEqual([])
+        const users = [user('user-c', 'carol'), user('user-a', 'alice'), user('user-b', 'bob')]
+        for (const record of users) await store.createUser(record)
+        const listed = await store.listUsers()
+        expect(listed).toHaveLength(3)
+        expect(listed).toEqual(expect.arrayContaining(users))
+      })
+
+      it('deleteUser returns true when it deleted the user, then false', async () => {
+        await store.createUser(user('user-doomed', 'doomed'))
+        await store.createUser(user('user-survivor', 'survivor'))
+        expect(await store.deleteUser('user-doomed')).toBe(true)
+        expect(await store.getUser('user-doomed')).toBeNull()
+        expect(await store.findUserByUsername('doomed')).toBeNull()
+        expect(await store.deleteUser('user-doomed')).toBe(false)
+        expect(await store.getUser('user-survivor')).not.toBeNull()
+      })
+
+      it('deleteUser of an unknown id returns false', async () => {
+        expect(await store.deleteUser('no-such-user')).toBe(false)
+      })
+
+      it('deleteUser removes its sessions, consents, codes and tokens, and nobody else’s', async () => {
+        await store.createUser(user('user-doomed', 'doomed'))
+        await store.createUser(user('user-kept', 'kept'))
+        for (const userId of ['user-doomed', 'user-kept']) {
+          await store.createSession(session(`session-${userId}`, { userId }))
+          await store.saveConsent(consent(userId, 'client-1'))
+          await store.createAuthorizationCode(authorizationCode(`code-${userId}`, { userId }))
+          await store.createTokens([
+            token(`access-${userId}`, { userId }),
+            token(`refresh-${userId}`, { userId, kind: 'refresh' }),
+          ])
+        }
+        // A client_credentials token of the same client acts for nobody and stays.
+        await store.createTokens([token('client-token', { userId: null, grantId: 'cc' })])
+
+        expect(await store.deleteUser('user-doomed')).toBe(true)
+
+        expect(await store.findSession('session-user-doomed', NOW)).toBeNull()
+        expect(await store.findConsent('user-doomed', 'client-1')).toBeNull()
+        expect(await store.consumeAuthorizationCode('code-user-doomed', NOW)).toEqual(NOT_FOUND)
+        expect(await store.findToken('access-user-doomed')).toBeNull()
+        expect(await store.findToken('refresh-user-doomed')).toBeNull()
+
+        expect(await store.findSession('session-user-kept', NOW)).not.toBeNull()
+        expect(await store.findConsent('user-kept', 'client-1')).not.toBeNull()
+        expect((await store.consumeAuthorizationCode('code-user-kept', NOW)).status).toBe(
+          'consumed',
+        )
+        expect(await store.findToken('access-user-kept')).not.toBeNull()
+        expect(await store.findToken('refresh-user-kept')).not.toBeNull()
+        expect(await store.findToken('client-token')).not.toBeNull()
+      })
+    })
+
+    describe('sessions', () => {
+      it('findSession returns the session exactly as createSession stored it', async () => {
+        const record = session('session-1')
+        await store.createSession(record)
+        expect(await store.findSession('session-1', NOW)).toEqual(record)
+      })
+
+      it('findSession of an unknown id hash returns null', async () => {
+        await store.createSession(session('session-1'))
+        expect(await store.findSession('no-such-session', NOW)).toBeNull()
+      })
+
+      it('sessions expire: findSession at or after expiresAt returns null', async () => {
+        const record = session('session-1', { expiresAt: NOW + 60 })
+        await store.createSession(record)
+        expect(await store.findSession('session-1', NOW + 59)).toEqual(record)
+        expect(await store.findSession('session-1', NOW + 60)).toBeNull()
+        expect(await store.findSession('session-1', NOW + 3600)).toBeNull()
+      })
+
+      it('deleteSession removes that session only, and an unknown one is no error', async () => {
+        await store.createSession(session('session-1'))
+        await store.createSession(session('session-2'))
+        await store.deleteSession('session-1')
+        await store.deleteSession('no-such-session')
+        expect(await store.findSession('session-1', NOW)).toBeNull()
+        expect(await store.findSession('session-2', NOW)).not.toBeNull()
+      })
+
+      it('a duplicate session id hash throws', async () => {
+        await store.createSession(session('session-1'))
+        await expect(store.createSession(session('session-1'))).rejects.toThrow()
+      })
+    })
+
+    describe('consents', () => {
+      it('findConsent returns the consent exactly as saveConsent stored it', async () => {
+        const record = consent('user-1', 'client-1')
+        await store.saveConsent(record)
+        expect(await store.findConsent('user-1', 'client-1')).toEqual(record)
+      })
+
+      it('empty scopes and resources round-trip', async () => {
+        const record = consent('user-1', 'client-1', { scopes: [], resources: [] })
+        await store.saveConsent(record)
+        expect(await store.findConsent('user-1', 'client-1')).toEqual(record)
+      })
+
+      it('findConsent of an unknown user and client returns null', async () => {
+        await store.saveConsent(consent('user-1', 'client-1'))
+        expect(await store.findConsent('user-1', 'client-2')).toBeNull()
+        expect(await store.findConsent('user-2', 'client-1')).toBeNull()
+      })
+
+      it('saveConsent upserts: a second consent replaces the first for that user and client only', async () => {
+        await store.saveConsent(consent('user-1', 'client-1'))
+        await store.saveConsent(consent('user-1', 'client-2'))
+        const replaced = consent('user-1', 'client-1', {
+          scopes: ['openid', 'profile', 'read'],
+          resources: ['https://api.example.com/mcp', 'https://api.example.com/v2'],
+          grantedAt: NOW + 600,
+        })
+        await store.saveConsent(replaced)
+        expect(await store.findConsent('user-1', 'client-1')).toEqual(replaced)
+        expect(await store.findConsent('user-1', 'client-2')).toEqual(consent('user-1', 'client-2'))
+      })
+    })
+
+    describe('authorization codes', () => {
+      it('consumeAuthorizationCode returns the code as stored, consumed at now', async () => {
+        const code = authorizationCode('code-1')
+        await store.createAuthorizationCode(code)
+        expect(await store.consumeAuthorizationCode('code-1', NOW + 5)).toEqual({
+          status: 'consumed',
+          code: { ...code, consumedAt: NOW + 5 },
+        })
+      })
+
+      it('a code without redirect_uri in the request and without resources round-trips', async () => {
+        const code = authorizationCode('code-1', { redirectUriInRequest: false, resources: [] })
+        await store.createAuthorizationCode(code)
+        expect(await store.consumeAuthorizationCode('code-1', NOW)).toEqual({
+          status: 'consumed',
+          code: { ...code, consumedAt: NOW },
+        })
+      })
+
+      it('a second redemption is replayed, with the code and its first consumption time', async () => {
+        const code = authorizationCode('code-1')
+        await store.createAuthorizationCode(code)
+        await store.consumeAuthorizationCode('code-1', NOW + 5)
+        expect(await store.consumeAuthorizationCode('code-1', NOW + 9)).toEqual({
+          status: 'replayed',
+          code: { ...code, consumedAt: NOW + 5 },
+        })
+      })
+
+      it('with issue, the tokens are stored in the same redemption, built from the consumed code', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        const result = await store.consumeAuthorizationCode('code-1', NOW, async (code) => [
+          token('issued-at', { kind: 'access', grantId: code.grantId }),
+          token('issued-rt', { kind: 'refresh', grantId: code.grantId }),
+        ])
+        expect(result.status).toBe('consumed')
+        expect(await store.findToken('issued-at')).not.toBeNull()
+        expect(await store.findToken('issued-rt')).not.toBeNull()
+      })
+
+      it('with issue refusing, the code is still burned, no token is stored and the error comes back', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        const refusal = new Error('wrong verifier')
+        await expect(
+          store.consumeAuthorizationCode('code-1', NOW, async () => {
+            throw refusal
+          }),
+        ).rejects.toBe(refusal)
+        expect((await store.consumeAuthorizationCode('code-1', NOW + 1)).status).toBe('replayed')
+      })
+
+      it('a replay racing a redemption with issue always sees the tokens, so it can revoke them', async () => {
+        for (let round = 0; round < 20; round++) {
+          await store.createAuthorizationCode(authorizationCode(`code-r${round}`))
+          const first = store.consumeAuthorizationCode(`code-r${round}`, NOW, async (code) => [
+            token(`at-r${round}`, { kind: 'access', grantId: code.grantId }),
+          ])
+          const second = store.consumeAuthorizationCode(`code-r${round}`, NOW)
+          const [a, b] = await Promise.all([first, second])
+          // Either may win the row (on PostgreSQL the plain call can lock it first). When the
+          // issuing call won, the replay must find its tokens; otherwise none were made.
+          expect([a.status, b.status].sort()).toEqual(['consumed', 'replayed'])
+          if (a.status === 'consumed' && b.status === 'replayed') {
+            await store.revokeGrant(b.code.grantId, NOW + 1)
+            expect((await store.findToken(`at-r${round}`))?.revokedAt).toBe(NOW + 1)
+          } else {
+            expect(await store.findToken(`at-r${round}`)).toBeNull()
+          }
+        }
+      })
+
+      it('consumeAuthorizationCode of an unknown code returns not_found', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        expect(await store.consumeAuthorizationCode('no-such-code', NOW)).toEqual(NOT_FOUND)
+      })
+
+      it('of 10 concurrent redemptions of one code, exactly 1 is consumed and 9 are replayed', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-race'))
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.consumeAuthorizationCode('code-race', NOW + i),
+          ),
+        )
+        const consumed = results.filter((result) => result.status === 'consumed')
+        expect(consumed).toHaveLength(1)
+        expect(results.filter((result) => result.status === 'replayed')).toHaveLength(9)
+        // Every replay sees the winner's consumption time.
+        const winnerTime = consumed[0]?.code.consumedAt
+        for (const result of results) {
+          expect(result.status !== 'not_found' && result.code.consumedAt).toBe(winnerTime)
+        }
+      })
+
+      it('an expired code is still consumed and returned: the caller checks expiresAt', async () => {
+        const code = authorizationCode('code-old', { issuedAt: NOW - 600, expiresAt: NOW - 540 })
+        await store.createAuthorizationCode(code)
+        expect(await store.consumeAuthorizationCode('code-old', NOW)).toEqual({
+          status: 'consumed',
+          code: { ...code, consumedAt: NOW },
+        })
+      })
+
+      it('a duplicate code hash throws and keeps the first code', async () => {
+        const first = authorizationCode('code-1')
+        await store.createAuthorizationCode(first)
+        await expect(
+          store.createAuthorizationCode(authorizationCode('code-1', { clientId: 'client-2' })),
+        ).rejects.toThrow()
+        expect(await store.consumeAuthorizationCode('code-1', NOW)).toEqual({
+          status: 'consumed',
+          code: { ...first, consumedAt: NOW },
+        })
+      })
+    })
+
+    describe('tokens', () => {
+      it('findToken returns each kind of token exactly as createTokens stored it', async () => {
+        const tokens = [
+          token('access-1'),
+          token('refresh-1', { kind: 'refresh', expiresAt: null }),
+          // client_credentials: no user, no audience.
+          token('access-cc', { userId: null, resources: [], grantId: 'grant-cc' }),
+          token('revoked-rotated', {
+            kind: 'refresh',
+            revokedAt: NOW + 1,
+            rotatedAt: NOW + 2,
+            expiresAt: 4_102_444_800,
+          }),
+        ]
+        await store.createTokens(tokens)
+        for (const record of tokens) {
+          expect(await store.findToken(record.tokenHash)).toEqual(record)
+        }
+      })
+
+      it('findToken of an unknown hash returns null', async () => {
+        await store.createTokens([token('access-1')])
+        expect(await store.findToken('no-such-token')).toBeNull()
+      })
+
+      it('createTokens stores all or none: a batch with one duplicate stores nothing', async () => {
+        await store.createTokens([token('existing')])
+        await expect(
+          store.createTokens([token('new-1'), token('existing'), token('new-2')]),
+        ).rejects.toThrow()
+        expect(await store.findToken('new-1')).toBeNull()
+        expect(await store.findToken('new-2')).toBeNull()
+        expect(await store.findToken('existing')).toEqual(token('existing'))
+      })
+
+      it('createTokens of no tokens does nothing', async () => {
+        await expect(store.createTokens([])).resolves.toBeUndefined()
+      })
+
+      it('revokeToken returns true and records the time, then false and keeps the first time', async () => {
+        await store.createTokens([token('access-1')])
+        expect(await store.revokeToken('access-1', NOW + 5)).toBe(true)
+        expect(await store.revokeToken('access-1', NOW + 9)).toBe(false)
+        expect(await store.findToken('access-1')).toEqual({
+          ...token('access-1'),
+          revokedAt: NOW + 5,
+        })
+      })
+
+      it('revokeToken of an unknown token returns false', async () => {
+        expect(await store.revokeToken('no-such-token', NOW)).toBe(false)
+      })
+
+      it('revokeGrant revokes every token of that grant and no others, keeping earlier revocations', async () => {
+        await store.createTokens([
+          token('access-1', { grantId: 'grant-1' }),
+          token('refresh-1', { grantId: 'grant-1', kind: 'refresh', rotatedAt: NOW }),
+          token('refresh-2', { grantId: 'grant-1', kind: 'refresh' }),
+          token('already', { grantId: 'grant-1', revokedAt: NOW - 10 }),
+          token('other', { grantId: 'grant-2' }),
+        ])
+        await store.revokeGrant('grant-1', NOW + 5)
+        for (const hash of ['access-1', 'refresh-1', 'refresh-2']) {
+          expect((await store.findToken(hash))?.revokedAt).toBe(NOW + 5)
+        }
+        expect((await store.findToken('already'))?.revokedAt).toBe(NOW - 10)
+        expect((await store.findToken('other'))?.revokedAt).toBeNull()
+      })
+
+      it('revokeGrant of a grant without tokens is no error', async () => {
+        await expect(store.revokeGrant('no-such-grant', NOW)).resolves.toBeUndefined()
+      })
+    })
+
+    describe('refresh token rotation', () => {
+      it('rotateRefreshToken marks the token rotated at now and stores the replacements', async () => {
+        const old = token('refresh-old', { kind: 'refresh' })
+        await store.createTokens([old])
+        const replacements = [
+          token('access-new', { issuedAt: NOW + 5 }),
+          token('refresh-new', { kind: 'refresh', issuedAt: NOW + 5 }),
+        ]
+        expect(await store.rotateRefreshToken('refresh-old', NOW + 5, replacements)).toEqual(
+          ROTATED,
+        )
+        expect(await store.findToken('refresh-old')).toEqual({ ...old, rotatedAt: NOW + 5 })
+        for (const record of replacements) {
+          expect(await store.findToken(record.tokenHash)).toEqual(record)
+        }
+      })
+
+      it('a second rotation is reused: it returns the token as rotated and stores nothing', async () => {
+        const old = token('refresh-old', { kind: 'refresh' })
+        await store.createTokens([old])
+        await store.rotateRefreshToken('refresh-old', NOW + 5, [token('refresh-a')])
+        expect(
+          await store.rotateRefreshToken('refresh-old', NOW + 9, [token('refresh-b')]),
+        ).toEqual({ status: 'reused', token: { ...old, rotatedAt: NOW + 5 } })
+        expect(await store.findToken('refresh-b')).toBeNull()
+      })
+
+      it('of 10 concurrent rotations, exactly 1 rotates and stores its replacements once; 9 are reused', async () => {
+        await store.createTokens([token('refresh-race', { kind: 'refresh' })])
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.rotateRefreshToken('refresh-race', NOW + 1, [
+              token(`access-${i}`),
+              token(`refresh-${i}`, { kind: 'refresh' }),
+            ]),
+          ),
+        )
+        expect(results.filter((result) => result.status === 'rotated')).toHaveLength(1)
+        expect(results.filter((result) => result.status === 'reused')).toHaveLength(9)
+        const winner = results.findIndex((result) => result.status === 'rotated')
+        for (let i = 0; i < 10; i++) {
+          const stored = i === winner
+          expect(await store.findToken(`access-${i}`)).toEqual(stored ? token(`access-${i}`) : null)
+          expect((await store.findToken(`refresh-${i}`)) !== null).toBe(stored)
+        }
+      })
+
+      it('rotating an access token returns not_found and changes nothing', async () => {
+        await store.createTokens([token('access-1')])
+        expect(await store.rotateRefreshToken('access-1', NOW, [token('refresh-new')])).toEqual(
+          NOT_FOUND,
+        )
+        expect(await store.findToken('access-1')).toEqual(token('access-1'))
+        expect(await store.findToken('refresh-new')).toBeNull()
+      })
+
+      it('rotating an unknown token returns not_found and stores nothing', async () => {
+        expect(
+          await store.rotateRefreshToken('no-such-token', NOW, [token('refresh-new')]),
+        ).toEqual(NOT_FOUND)
+        expect(await store.findToken('refresh-new')).toBeNull()
+      })
+
+      it('a revoked refresh token is reused: it is returned, not rotated, and nothing is stored', async () => {
+        const revoked = token('refresh-revoked', { kind: 'refresh', revokedAt: NOW - 1 })
+        await store.createTokens([revoked])
+        expect(
+          await store.rotateRefreshToken('refresh-revoked', NOW, [token('refresh-new')]),
+        ).toEqual({ status: 'reused', token: revoked })
+        expect(await store.findToken('refresh-new')).toBeNull()
+      })
+
+      it('when a replacement cannot be stored, the rotation is undone with it', async () => {
+        await store.createTokens([token('refresh-old', { kind: 'refresh' }), token('taken')])
+        await expect(
+          store.rotateRefreshToken('refresh-old', NOW, [token('fresh'), token('taken')]),
+        ).rejects.toThrow()
+        expect((await store.findToken('refresh-old'))?.rotatedAt).toBeNull()
+        expect(await store.findToken('fresh')).toBeNull()
+        expect(await store.rotateRefreshToken('refresh-old', NOW, [token('fresh')])).toEqual(
+          ROTATED,
+        )
+      })
+    })
+
+    describe('private_key_jwt assertion jtis', () => {
+      it('consumeAssertionJti is true on first use and false on a replay', async () => {
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 60, NOW)).toBe(true)
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 60, NOW + 1)).toBe(false)
+      })
+
+      it('another client may use the same jti', async () => {
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 60, NOW)).toBe(true)
+        expect(await store.consumeAssertionJti('client-2', 'jti-1', NOW + 60, NOW)).toBe(true)
+        expect(await store.consumeAssertionJti('client-2', 'jti-1', NOW + 60, NOW)).toBe(false)
+      })
+
+      it('a jti is a replay until its expiresAt and may be used again from then on', async () => {
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 60, NOW)).toBe(true)
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 120, NOW + 59)).toBe(
+          false,
+        )
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 120, NOW + 60)).toBe(true)
+        // The second use is recorded until its own expiry.
+        expect(await store.consumeAssertionJti('client-1', 'jti-1', NOW + 180, NOW + 119)).toBe(
+          false,
+        )
+      })
+
+      it('of 10 concurrent uses of one jti, exactly 1 is accepted', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.consumeAssertionJti('client-1', 'jti-race', NOW + 60, NOW),
+          ),
+        )
+        expect(results.filter(Boolean)).toHaveLength(1)
+      })
+    })
+
+    describe('deleteClient and what was issued to the client', () => {
+      it('deleteClient removes its tokens, codes and consents, and not another client’s', async () => {
+        await store.createClient(publicClient('client-doomed'))
+        await store.createClient(publicClient('client-kept'))
+        for (const clientId of ['client-doomed', 'client-kept']) {
+          await store.saveConsent(consent('user-1', clientId))
+          await store.createAuthorizationCode(authorizationCode(`code-${clientId}`, { clientId }))
+          await store.createTokens([
+            token(`access-${clientId}`, { clientId }),
+            token(`refresh-${clientId}`, { clientId, kind: 'refresh' }),
+            token(`cc-${clientId}`, { clientId, userId: null }),
+          ])
+        }
+        await store.createSession(session('session-1'))
+
+        expect(await store.deleteClient('client-doomed')).toBe(true)
+
+        expect(await store.getClient('client-doomed')).toBeNull()
+        expect(await store.findConsent('user-1', 'client-doomed')).toBeNull()
+        expect(await store.consumeAuthorizationCode('code-client-doomed', NOW)).toEqual(NOT_FOUND)
+        for (const hash of ['access-client-doomed', 'refresh-client-doomed', 'cc-client-doomed']) {
+          expect(await store.findToken(hash)).toBeNull()
+        }
+
+        expect(await store.getClient('client-kept')).not.toBeNull()
+        expect(await store.findConsent('user-1', 'client-kept')).not.toBeNull()
+        expect((await store.consumeAuthorizationCode('code-client-kept', NOW)).status).toBe(
+          'consumed',
+        )
+        for (const hash of ['access-client-kept', 'refresh-client-kept', 'cc-client-kept']) {
+          expect(await store.findToken(hash)).not.toBeNull()
+        }
+        // The user and their session belong to nobody's client.
+        expect(await store.findSession('session-1', NOW)).not.toBeNull()
+      })
+    })
+
     describe('close', () => {
       it('may be called twice', async () => {
         await store.close()
@@ -441,6 +1016,84 @@ export function describeStoreContract(
 const NOW = 1_750_000_000
 
 const UNUSABLE = { created: false, reason: 'initial_access_token_unusable' } as const
+
+const NOT_FOUND = { status: 'not_found' } as const
+const ROTATED = { status: 'rotated' } as const
+
+function user(id: string, username: string): UserRecord {
+  return {
+    id,
+    username,
+    passwordHash: `scrypt$N=131072,r=8,p=1$c2FsdC1vZi0${id}$aGFzaC1vZi0${id}`,
+    createdAt: NOW - 86_400,
+  }
+}
+
+function session(idHash: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    idHash,
+    userId: 'user-1',
+    authTime: NOW - 60,
+    createdAt: NOW - 60,
+    // 2100-01-01: beyond int4's 2038 limit.
+    expiresAt: 4_102_444_800,
+    ...overrides,
+  }
+}
+
+function consent(
+  userId: string,
+  clientId: string,
+  overrides: Partial<ConsentRecord> = {},
+): ConsentRecord {
+  return {
+    userId,
+    clientId,
+    scopes: ['openid', 'read'],
+    resources: ['https://api.example.com/mcp'],
+    grantedAt: NOW - 30,
+    ...overrides,
+  }
+}
+
+function authorizationCode(
+  codeHash: string,
+  overrides: Partial<AuthorizationCodeRecord> = {},
+): AuthorizationCodeRecord {
+  return {
+    codeHash,
+    clientId: 'client-1',
+    userId: 'user-1',
+    redirectUri: 'http://127.0.0.1:51004/callback',
+    redirectUriInRequest: true,
+    scope: 'openid read',
+    resources: ['https://api.example.com/mcp', 'https://api.example.com/v2'],
+    codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    authTime: NOW - 120,
+    grantId: 'grant-1',
+    issuedAt: NOW - 10,
+    expiresAt: NOW + 50,
+    consumedAt: null,
+    ...overrides,
+  }
+}
+
+function token(tokenHash: string, overrides: Partial<TokenRecord> = {}): TokenRecord {
+  return {
+    tokenHash,
+    kind: 'access',
+    clientId: 'client-1',
+    userId: 'user-1',
+    scope: 'openid read',
+    resources: ['https://api.example.com/mcp'],
+    grantId: 'grant-1',
+    issuedAt: NOW,
+    expiresAt: NOW + 3600,
+    revokedAt: null,
+    rotatedAt: null,
+    ...overrides,
+  }
+}
 
 const fullClient: ClientRecord = {
   clientId: 's6bhdrkqt3',
@@ -491,6 +1144,8 @@ const fullClient: ClientRecord = {
   registrationAccessTokenHash: 'rat-hash-Yzg0ZTk1ZjQ1ZWM0NGRmZDk3ZmE4MTU',
   registrationAccessTokenExpiresAt: 4_102_444_800,
   version: 1,
+  trusted: true,
+  resourceServer: 'https://api.example.com/mcp',
 }
 
 function publicClient(
@@ -523,6 +1178,8 @@ function publicClient(
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,
     version: 1,
+    trusted: false,
+    resourceServer: null,
   }
 }
 

@@ -201,5 +201,7 @@ function client(clientId: string): ClientRecord {
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,
     version: 1,
+    trusted: false,
+    resourceServer: null,
   }
 }

@@ -1,17 +1,38 @@
 import { parseArgs } from 'node:util'
+import { hashSecret } from '../../core/crypto/hash-secret.js'
+import { randomToken } from '../../core/crypto/random-token.js'
+import { clientInformationResponse } from '../../core/registration/client-information-response.js'
+import { GRANT_TYPES, SECRET_AUTH_METHODS } from '../../core/registration/client-metadata.js'
+import type { RegistrationPolicy } from '../../core/registration/validate-client-metadata.js'
+import { validateClientMetadata } from '../../core/registration/validate-client-metadata.js'
+import { parseResourceIndicators } from '../../core/resource/parse-resource-indicator.js'
+import { OAuthError } from '../../errors.js'
 import { DEFAULTS } from '../../options.js'
+import type { ConfigFile } from '../../server/config-file.js'
 import type { ClientRecord } from '../../store/store.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
 import { UsageError } from '../usage-error.js'
 
-export const CLIENT_HELP = `registrar client list [--origin dynamic|admin] [--limit <n>] [--json]
+export const CLIENT_HELP = `registrar client create --name <name> [--redirect-uri <uri>]... [--grant-type <grant>]...
+                        [--auth-method <method>] [--scope <scopes>] [--application-type web|native]
+                        [--resource-server <resource URI>] [--trusted]
+registrar client trust <client_id>
+registrar client untrust <client_id>
+registrar client list [--origin dynamic|admin] [--limit <n>] [--json]
 registrar client show <client_id>
 registrar client delete <client_id>
 
-  --database <url>, --config <file>`
+  --database <url>, --config <file>
+
+create validates like registration (any grant type: an administrator decides) and prints the
+registration as JSON, with the client_secret it is shown in this once. --trusted (or trust)
+skips the consent page for the client; --resource-server lets it introspect tokens issued for
+that resource.`
 
 export async function client(args: string[]): Promise<number> {
   const [sub, ...rest] = args
+  if (sub === 'create') return createClient(rest)
+  if (sub === 'trust' || sub === 'untrust') return setTrust(rest, sub === 'trust')
   const { values, positionals } = parseArgs({
     args: rest,
     options: {
@@ -120,6 +141,8 @@ function describeClient(
     issued_at: iso(record.clientIdIssuedAt),
     updated_at: iso(record.updatedAt),
     has_client_secret: record.clientSecretHash !== null,
+    trusted: record.trusted,
+    resource_server: record.resourceServer,
     client_secret_expires_at: record.clientSecretExpiresAt,
     provenance: {
       origin: record.provenance.origin,
@@ -137,4 +160,149 @@ function describeClient(
 
 function iso(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString()
+}
+
+/**
+ * `client create`: an administrator's client. The metadata goes through the validator dynamic
+ * registration uses (one validator, so the rules cannot drift apart), under a policy allowing
+ * every grant type and any redirect host, since an administrator decides; https and
+ * reverse-domain rules stay as configured, and scopes are the server's. Provenance says admin.
+ */
+async function createClient(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      ...COMMON_FLAGS,
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'grant-type': { type: 'string', multiple: true },
+      'auth-method': { type: 'string' },
+      scope: { type: 'string' },
+      'application-type': { type: 'string' },
+      'resource-server': { type: 'string' },
+      trusted: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  })
+  if (positionals.length > 0) throw new UsageError('client create takes no positional arguments')
+  if (values.name === undefined) throw new UsageError('client create needs --name <name>')
+  const config = await readConfig(values.config)
+
+  const body: Record<string, unknown> = {
+    client_name: values.name,
+    redirect_uris: values['redirect-uri'] ?? [],
+    ...(values['grant-type'] === undefined ? {} : { grant_types: values['grant-type'] }),
+    ...(values['auth-method'] === undefined
+      ? {}
+      : { token_endpoint_auth_method: values['auth-method'] }),
+    ...(values.scope === undefined ? {} : { scope: values.scope }),
+    ...(values['application-type'] === undefined
+      ? {}
+      : { application_type: values['application-type'] }),
+  }
+  const metadata = asUsageError(() => validateClientMetadata(body, adminPolicy(config)))
+  const resource = values['resource-server']
+  // RFC 8707 §2: the canonical form authorization and token requests are read in, so the
+  // audience it is compared with is spelled the same way.
+  const resourceServer =
+    resource === undefined
+      ? null
+      : (asUsageError(() => parseResourceIndicators([resource]), '--resource-server: ')[0] ?? null)
+
+  const now = Math.floor(Date.now() / 1000)
+  const clientSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
+    ? randomToken()
+    : null
+  const record: ClientRecord = {
+    clientId: randomToken(16),
+    clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
+    // An administrator's secret does not expire: the administrator rotates it by re-creating.
+    clientSecretExpiresAt: 0,
+    clientIdIssuedAt: now,
+    updatedAt: now,
+    metadata,
+    provenance: {
+      origin: 'admin',
+      authorizedBy: 'admin',
+      ip: null,
+      userAgent: null,
+      initialAccessTokenId: null,
+      softwareStatementIssuer: null,
+    },
+    // No RFC 7592 registration access token: an administrator's client is managed here.
+    registrationAccessTokenHash: null,
+    registrationAccessTokenExpiresAt: null,
+    version: 1,
+    trusted: values.trusted === true,
+    resourceServer,
+  }
+  const store = await openStore(values.database, config)
+  try {
+    const result = await store.createClient(record)
+    if (!result.created) throw new Error('the client could not be stored')
+  } finally {
+    await store.close()
+  }
+  const response = clientInformationResponse(record, {
+    clientSecret,
+    registrationAccessToken: null,
+    registrationClientUri: null,
+  })
+  process.stdout.write(`${JSON.stringify(response, null, 2)}\n`)
+  return 0
+}
+
+/** Runs a validation; its OAuthError is the administrator's mistake: a usage error (exit 2). */
+function asUsageError<T>(check: () => T, prefix = ''): T {
+  try {
+    return check()
+  } catch (error) {
+    if (error instanceof OAuthError)
+      throw new UsageError(`${prefix}${error.code}: ${error.description}`)
+    throw error
+  }
+}
+
+/** The registration policy for an administrator's client under this configuration. */
+function adminPolicy(config: ConfigFile): RegistrationPolicy {
+  const scopes: readonly string[] = config.scopes ?? DEFAULTS.scopes
+  const r = config.registration ?? {}
+  const defaults = (r.defaultScopes ?? r.allowedScopes ?? scopes).filter((s) => scopes.includes(s))
+  return {
+    allowedGrantTypes: new Set(GRANT_TYPES),
+    requireHttpsRedirectUris:
+      r.requireHttpsRedirectUris ?? DEFAULTS.registration.requireHttpsRedirectUris,
+    redirectUriHosts: null,
+    requireReverseDomainSchemes:
+      r.requireReverseDomainSchemes ?? DEFAULTS.registration.requireReverseDomainSchemes,
+    allowedScopes: new Set(scopes),
+    defaultScopes: defaults,
+  }
+}
+
+/** `client trust` / `client untrust`: whether the client skips the consent page. */
+async function setTrust(args: string[], trusted: boolean): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON_FLAGS },
+    strict: true,
+    allowPositionals: true,
+  })
+  const [id] = positionals
+  if (id === undefined) {
+    throw new UsageError(`usage: registrar client ${trusted ? 'trust' : 'untrust'} <client_id>`)
+  }
+  const config = await readConfig(values.config)
+  const store = await openStore(values.database, config)
+  try {
+    if (!(await store.setClientTrusted(id, trusted))) {
+      process.stderr.write(`no client with id ${id}\n`)
+      return 1
+    }
+    process.stdout.write(`${trusted ? 'trusted' : 'untrusted'} ${id}\n`)
+    return 0
+  } finally {
+    await store.close()
+  }
 }

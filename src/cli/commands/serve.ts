@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { createRegistrar } from '../../http/handler.js'
-import type { RegistrationOptions } from '../../options.js'
+import type { AuthorizationOptions, RegistrationOptions, TokenOptions } from '../../options.js'
 import { startServer } from '../../server/start-server.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
 import { UsageError } from '../usage-error.js'
@@ -11,7 +11,8 @@ export const SERVE_HELP = `registrar serve [options]
   --port <n>          port to listen on (default 8080; 0 picks a free one)
   --host <addr>       address to bind (default 127.0.0.1)
   --issuer <url>      issuer URL (default http://<host>:<port>; https unless loopback)
-  --database <url>    sqlite:<path> (default sqlite:./registrar.db)
+  --database <url>    sqlite:<path> (default sqlite:./registrar.db) or
+                      postgres://user@host/db[?pool=10&statement_timeout=5000&schema=name]
   --config <file>     JSON configuration file (see README)
   --log-level <lvl>   fatal|error|warn|info|debug|trace|silent (default info)`
 
@@ -40,7 +41,7 @@ export async function serve(args: string[]): Promise<number> {
   // Logs go to stderr: stdout carries only the `listening on` line a supervisor waits for.
   const logger = pino({ level, base: { service: 'registrar' } }, pino.destination(2))
 
-  const store = await openStore(values.database, config)
+  const store = await openStore(values.database, config, logger)
   let server: Awaited<ReturnType<typeof startServer>>
   try {
     const configIssuer = config.issuer
@@ -54,6 +55,10 @@ export async function serve(args: string[]): Promise<number> {
           ...(config.registration === undefined
             ? {}
             : { registration: config.registration as RegistrationOptions }),
+          ...(config.tokens === undefined ? {} : { tokens: config.tokens as TokenOptions }),
+          ...(config.authorization === undefined
+            ? {}
+            : { authorization: config.authorization as AuthorizationOptions }),
           issuer: values.issuer ?? configIssuer ?? boundUrl,
           store,
           logger,

@@ -1,40 +1,28 @@
 import type { ResolvedOptions } from '../../options.js'
-import {
-  ASSERTION_SIGNING_ALGS,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-} from '../registration/client-metadata.js'
+import { authorizationEndpointMetadata } from '../authorize/authorization-endpoint-metadata.js'
+import { tokenEndpointsMetadata } from '../tokens/token-endpoints-metadata.js'
+import { endpointUrl } from './endpoint-url.js'
 
 /**
- * RFC 8414 §2 authorization server metadata, listing only what works on this server now:
- * the registration endpoint when registration is enabled, and the grant types, response types
- * and client authentication methods a registration may ask for. Members with no values are
- * omitted (§3.2), never sent as empty arrays.
+ * RFC 8414 §2 authorization server metadata, listing only what works on this server: each
+ * endpoint contributes its own members (authorize: response types, PKCE, iss; token side:
+ * endpoints, grant types, client authentication), registration its endpoint when enabled.
+ * Members with no values are omitted (§3.2), never sent as empty arrays.
  */
 export function authorizationServerMetadata(options: ResolvedOptions): Record<string, unknown> {
-  const registration = options.registration
-  const grants = [...registration.policy.allowedGrantTypes]
-  const responseTypes = [
-    ...(grants.includes('authorization_code') ? ['code'] : []),
-    ...(grants.includes('implicit') ? ['token'] : []),
-  ]
-  const metadata: Record<string, unknown> = { issuer: options.issuer }
-  if (registration.mode !== 'disabled') {
-    metadata.registration_endpoint = endpointUrl(options, '/register')
+  const tokenSide = tokenEndpointsMetadata(options)
+  const grants = tokenSide.grant_types_supported as readonly string[]
+  return {
+    issuer: options.issuer,
+    ...authorizationEndpointMetadata(options),
+    ...tokenSide,
+    // RFC 8414 §2 lists implicit among grant types although it never reaches the token endpoint.
+    grant_types_supported: options.authorization.implicit ? [...grants, 'implicit'] : grants,
+    ...(options.registration.mode === 'disabled'
+      ? {}
+      : { registration_endpoint: endpointUrl(options, '/register') }),
+    ...(options.scopes.length === 0 ? {} : { scopes_supported: [...options.scopes] }),
   }
-  if (options.scopes.length > 0) metadata.scopes_supported = [...options.scopes]
-  if (responseTypes.length > 0) metadata.response_types_supported = responseTypes
-  if (grants.length > 0) metadata.grant_types_supported = grants
-  metadata.token_endpoint_auth_methods_supported = [...TOKEN_ENDPOINT_AUTH_METHODS]
-  // RFC 8414 §2: required once private_key_jwt is listed, and must not contain `none`.
-  metadata.token_endpoint_auth_signing_alg_values_supported = [...ASSERTION_SIGNING_ALGS]
-  return metadata
-}
-
-/** An endpoint under the issuer: `https://as.example/tenant` + `/register`. */
-export function endpointUrl(options: ResolvedOptions, path: string): string {
-  const url = new URL(options.issuer)
-  url.pathname = `${options.basePath}${path}`
-  return url.toString()
 }
 
 /** RFC 8414 §3: the well-known string goes between the host and the issuer's path. */

@@ -34,8 +34,10 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number]
 
 /**
- * Signature algorithms accepted for private_key_jwt assertions (RFC 7523 §3): asymmetric only,
- * never `none` and never an HMAC (RFC 8414 §2 forbids advertising `none`).
+ * Signature algorithms accepted for JWTs that clients and statement issuers sign (private_key_jwt
+ * assertions, RFC 7523 §3; software statements, RFC 7591 §2.3): asymmetric only, never `none`
+ * and never an HMAC, since an HMAC checked against a public key is the classic key-confusion
+ * attack (RFC 8725 §2.1). Ed25519 is RFC 9864's fully-specified name for EdDSA over Ed25519.
  */
 export const ASSERTION_SIGNING_ALGS = [
   'RS256',
@@ -48,6 +50,7 @@ export const ASSERTION_SIGNING_ALGS = [
   'ES384',
   'ES512',
   'EdDSA',
+  'Ed25519',
 ] as const
 
 /** Methods for which registrar issues a client_secret (RFC 7591 §3.2.1). */

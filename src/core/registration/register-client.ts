@@ -2,7 +2,7 @@ import { invalidBearerToken, invalidClientMetadata, OAuthError } from '../../err
 import type { ResolvedRegistration } from '../../options.js'
 import type { ClientProvenance, ClientRecord, Store } from '../../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
-import { randomToken } from '../crypto/random-token.js'
+import { randomClientId, randomToken } from '../crypto/random-token.js'
 import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
 import type { ClientMetadata } from './client-metadata.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
@@ -64,8 +64,7 @@ export async function registerClient(
     ? issueRegistrationAccessToken(deps.registration.management, now)
     : null
   const record: ClientRecord = {
-    // 128 random bits: unguessable, and never of the https:// form of CIMD client ids (§6.9).
-    clientId: randomToken(16),
+    clientId: randomClientId(),
     clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
     // RFC 7591 §3.2.1: 0 means the secret never expires.
     clientSecretExpiresAt: clientSecret === null || lifetime === 0 ? 0 : now + lifetime,
@@ -83,6 +82,9 @@ export async function registerClient(
     registrationAccessTokenHash: registrationAccessToken?.hash ?? null,
     registrationAccessTokenExpiresAt: registrationAccessToken?.expiresAt ?? null,
     version: 1,
+    // Trust comes only from an administrator, never from self-asserted metadata (RFC 7591 §5).
+    trusted: false,
+    resourceServer: null,
   }
 
   const result = await deps.store.createClient(

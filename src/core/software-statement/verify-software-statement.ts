@@ -15,6 +15,7 @@ import {
   jwtVerify,
 } from 'jose'
 import { OAuthError, quote } from '../../errors.js'
+import { ASSERTION_SIGNING_ALGS } from '../registration/client-metadata.js'
 
 /**
  * Software statements (RFC 7591 §2.3): a JWT, signed by a party the authorization server trusts,
@@ -38,25 +39,7 @@ export interface VerifiedSoftwareStatement {
 
 export type SoftwareStatementVerifier = (statement: unknown) => Promise<VerifiedSoftwareStatement>
 
-/**
- * Asymmetric JWS algorithms only. RFC 7591 §2.3 also allows MACs, but a MAC key is a secret shared
- * with the issuer and trusted issuers are configured by public keys; accepting HS* against a public
- * key is the classic key-confusion attack (RFC 8725 §2.1, §3.1). Ed25519 is RFC 9864's
- * fully-specified name for EdDSA over Ed25519.
- */
-const ALLOWED_ALGORITHMS: readonly JWSAlgorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]
+const ALLOWED_ALGORITHMS: readonly JWSAlgorithm[] = ASSERTION_SIGNING_ALGS
 const ALLOWED_ALGORITHM_SET: ReadonlySet<string> = new Set(ALLOWED_ALGORITHMS)
 
 /** RFC 7519 §4.1: the registered claims; they describe the statement, not the client. */

@@ -110,9 +110,14 @@ export function mountClientConfigurationRoute(
   app.delete(path, async (c) => {
     try {
       const clientId = c.req.param('client_id') ?? ''
-      const { client } = await authenticate(c.req.raw, clientId)
-      await options.store.deleteClient(client.clientId)
-      options.logger.info({ client_id: client.clientId }, 'client registration deleted')
+      for (let attempt = 1; ; attempt++) {
+        const { client } = await authenticate(c.req.raw, clientId)
+        // Against the version just authenticated: if an update rotated the token meanwhile, the
+        // retry's authentication refuses the old token, as decision A7 requires.
+        if (await options.store.deleteClient(client.clientId, client.version)) break
+        if (attempt === UPDATE_ATTEMPTS) throw concurrentUpdateError()
+      }
+      options.logger.info({ client_id: clientId }, 'client registration deleted')
       return new Response(null, { status: 204, headers })
     } catch (error) {
       return errorResponse(error, options.logger, headers)

@@ -1,13 +1,30 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { ClientMetadata } from '../../core/registration/client-metadata.js'
 import type {
+  AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
+  ConsumeCodeResult,
   CreateClientResult,
   InitialAccessTokenRecord,
   ListClientsQuery,
+  RotateRefreshTokenResult,
+  SessionRecord,
   Store,
+  TokenRecord,
+  UserRecord,
 } from '../store.js'
-import type { ClientsTable, Database, InitialAccessTokensTable } from './schema.js'
+import { assertSchemaCurrent } from './migrate.js'
+import type {
+  AuthorizationCodesTable,
+  ClientsTable,
+  ConsentsTable,
+  Database,
+  InitialAccessTokensTable,
+  SessionsTable,
+  TokensTable,
+  UsersTable,
+} from './schema.js'
 
 /** Page size of listClients when the caller gives none, and the most it may ask for. */
 const DEFAULT_LIST_LIMIT = 100
@@ -18,6 +35,9 @@ const TOKEN_UNUSABLE: CreateClientResult = {
   created: false,
   reason: 'initial_access_token_unusable',
 }
+const CODE_NOT_FOUND: ConsumeCodeResult = { status: 'not_found' }
+const ROTATED: RotateRefreshTokenResult = { status: 'rotated' }
+const TOKEN_NOT_FOUND: RotateRefreshTokenResult = { status: 'not_found' }
 
 /**
  * The Store over Kysely: every query lives here, so that each dialect runs the same ones.
@@ -115,23 +135,60 @@ export class KyselyStore implements Store {
   }
 
   async revokeRegistrationAccessToken(clientId: string): Promise<void> {
+    // The version grows, as in setClientTrusted: an update prepared before the revocation must
+    // not write a new token hash over it.
     await this.#open()
       .updateTable('clients')
-      .set({ registration_access_token_hash: null, registration_access_token_expires_at: null })
+      .set((eb) => ({
+        registration_access_token_hash: null,
+        registration_access_token_expires_at: null,
+        version: eb('version', '+', 1).$castTo<number>(),
+      }))
       .where('client_id', '=', clientId)
       .execute()
   }
 
-  async deleteClient(clientId: string): Promise<boolean> {
-    const deleted = await this.#open()
-      .deleteFrom('clients')
+  async deleteClient(clientId: string, expectedVersion?: number): Promise<boolean> {
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        // The client row first, so that a delete whose version check fails takes nothing with
+        // it. deleteUser never touches clients, and both then go tokens, codes, consents in one
+        // order, so that the two running at once on PostgreSQL cannot deadlock. The jtis of its
+        // assertions stay until they expire: they only ever refuse a replay.
+        let remove = trx.deleteFrom('clients').where('client_id', '=', clientId)
+        if (expectedVersion !== undefined) {
+          remove = remove.where('version', '=', integer(expectedVersion, 'expectedVersion'))
+        }
+        const deleted = await remove.executeTakeFirst()
+        if (deleted.numDeletedRows === 0n) return false
+        await trx.deleteFrom('tokens').where('client_id', '=', clientId).execute()
+        await trx.deleteFrom('authorization_codes').where('client_id', '=', clientId).execute()
+        await trx.deleteFrom('consents').where('client_id', '=', clientId).execute()
+        return true
+      })
+  }
+
+  async setClientTrusted(clientId: string, trusted: boolean): Promise<boolean> {
+    // A change like any other: the version grows, so that an RFC 7592 update prepared from the
+    // record as it was before loses its compare-and-set (and retries from the new record)
+    // instead of writing the old `trusted` back.
+    const updated = await this.#open()
+      .updateTable('clients')
+      .set((eb) => ({
+        trusted: flag(trusted),
+        version: eb('version', '+', 1).$castTo<number>(),
+      }))
       .where('client_id', '=', clientId)
       .executeTakeFirst()
-    return deleted.numDeletedRows > 0n
+    return updated.numUpdatedRows === 1n
   }
 
   async createInitialAccessToken(token: InitialAccessTokenRecord): Promise<void> {
-    await this.#open().insertInto('initial_access_tokens').values(tokenToRow(token)).execute()
+    await this.#open()
+      .insertInto('initial_access_tokens')
+      .values(initialAccessTokenToRow(token))
+      .execute()
   }
 
   async findInitialAccessTokenByHash(tokenHash: string): Promise<InitialAccessTokenRecord | null> {
@@ -140,7 +197,7 @@ export class KyselyStore implements Store {
       .selectAll()
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst()
-    return row === undefined ? null : rowToToken(row)
+    return row === undefined ? null : rowToInitialAccessToken(row)
   }
 
   async listInitialAccessTokens(): Promise<readonly InitialAccessTokenRecord[]> {
@@ -150,7 +207,7 @@ export class KyselyStore implements Store {
       .orderBy('created_at')
       .orderBy('id')
       .execute()
-    return rows.map(rowToToken)
+    return rows.map(rowToInitialAccessToken)
   }
 
   async revokeInitialAccessToken(id: string, now: number): Promise<boolean> {
@@ -162,6 +219,246 @@ export class KyselyStore implements Store {
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
     return revoked.numUpdatedRows > 0n
+  }
+
+  async createUser(user: UserRecord): Promise<void> {
+    // The unique constraint on username makes a duplicate throw, also between processes.
+    await this.#open().insertInto('users').values(userToRow(user)).execute()
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    const row = await this.#open()
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst()
+    return row === undefined ? null : rowToUser(row)
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const row = await this.#open()
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row === undefined ? null : rowToUser(row)
+  }
+
+  async listUsers(): Promise<readonly UserRecord[]> {
+    const rows = await this.#open()
+      .selectFrom('users')
+      .selectAll()
+      .orderBy('username')
+      .orderBy('id')
+      .execute()
+    return rows.map(rowToUser)
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    // Same table order as deleteClient (see there).
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.deleteFrom('tokens').where('user_id', '=', id).execute()
+        await trx.deleteFrom('authorization_codes').where('user_id', '=', id).execute()
+        await trx.deleteFrom('consents').where('user_id', '=', id).execute()
+        await trx.deleteFrom('sessions').where('user_id', '=', id).execute()
+        const deleted = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+        return deleted.numDeletedRows > 0n
+      })
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    await this.#open().insertInto('sessions').values(sessionToRow(session)).execute()
+  }
+
+  async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
+    const row = await this.#open()
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', integer(now, 'now'))
+      .executeTakeFirst()
+    return row === undefined ? null : rowToSession(row)
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.#open().deleteFrom('sessions').where('id_hash', '=', idHash).execute()
+  }
+
+  async saveConsent(consent: ConsentRecord): Promise<void> {
+    const row = consentToRow(consent)
+    // One statement: two approvals racing end with one of them whole, never a mixture.
+    await this.#open()
+      .insertInto('consents')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'client_id']).doUpdateSet({
+          scopes: row.scopes,
+          resources: row.resources,
+          granted_at: row.granted_at,
+        }),
+      )
+      .execute()
+  }
+
+  async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
+    const row = await this.#open()
+      .selectFrom('consents')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst()
+    return row === undefined ? null : rowToConsent(row)
+  }
+
+  async createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
+    await this.#open().insertInto('authorization_codes').values(codeToRow(code)).execute()
+  }
+
+  async consumeAuthorizationCode(
+    codeHash: string,
+    now: number,
+    issue?: (code: AuthorizationCodeRecord) => Promise<readonly TokenRecord[]>,
+  ): Promise<ConsumeCodeResult> {
+    let failure: { readonly error: unknown } | null = null
+    const result = await this.#open()
+      .transaction()
+      .execute(async (trx): Promise<ConsumeCodeResult> => {
+        // Compare-and-set in one statement: the database re-evaluates `consumed_at IS NULL`
+        // under the row's write lock, so of concurrent redemptions, in any number of processes,
+        // exactly one updates the row; the others wait for it to commit and then see it used.
+        const consumed = await trx
+          .updateTable('authorization_codes')
+          .set({ consumed_at: integer(now, 'now') })
+          .where('code_hash', '=', codeHash)
+          .where('consumed_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst()
+        if (consumed === undefined) {
+          const row = await trx
+            .selectFrom('authorization_codes')
+            .selectAll()
+            .where('code_hash', '=', codeHash)
+            .executeTakeFirst()
+          return row === undefined ? CODE_NOT_FOUND : { status: 'replayed', code: rowToCode(row) }
+        }
+        const code = rowToCode(consumed)
+        if (issue !== undefined) {
+          // The tokens commit with the consumption, so a replay (which can only see the code
+          // used once this commits) always finds them to revoke. A refusal still burns the code.
+          try {
+            const rows = (await issue(code)).map(tokenToRow)
+            if (rows.length > 0) await trx.insertInto('tokens').values(rows).execute()
+          } catch (error) {
+            failure = { error }
+          }
+        }
+        return { status: 'consumed', code }
+      })
+    if (failure !== null) throw (failure as { readonly error: unknown }).error
+    return result
+  }
+
+  async createTokens(tokens: readonly TokenRecord[]): Promise<void> {
+    const rows = tokens.map(tokenToRow)
+    if (rows.length === 0) return
+    // One INSERT of every row: a statement is atomic on its own, so all or none are stored.
+    await this.#open().insertInto('tokens').values(rows).execute()
+  }
+
+  async findToken(tokenHash: string): Promise<TokenRecord | null> {
+    const row = await this.#open()
+      .selectFrom('tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst()
+    return row === undefined ? null : rowToToken(row)
+  }
+
+  async rotateRefreshToken(
+    tokenHash: string,
+    now: number,
+    replacements: readonly TokenRecord[],
+  ): Promise<RotateRefreshTokenResult> {
+    const at = integer(now, 'now')
+    // Converted (and checked) before the transaction begins.
+    const rows = replacements.map(tokenToRow)
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        // Compare-and-set, as in consumeAuthorizationCode: of concurrent exchanges exactly one
+        // marks the token rotated. A failed insert below rolls the mark back with it.
+        const rotated = await trx
+          .updateTable('tokens')
+          .set({ rotated_at: at })
+          .where('token_hash', '=', tokenHash)
+          .where('kind', '=', 'refresh')
+          .where('rotated_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst()
+        if (rotated.numUpdatedRows === 1n) {
+          if (rows.length > 0) await trx.insertInto('tokens').values(rows).execute()
+          return ROTATED
+        }
+        const row = await trx
+          .selectFrom('tokens')
+          .selectAll()
+          .where('token_hash', '=', tokenHash)
+          .where('kind', '=', 'refresh')
+          .executeTakeFirst()
+        return row === undefined ? TOKEN_NOT_FOUND : { status: 'reused', token: rowToToken(row) }
+      })
+  }
+
+  async revokeToken(tokenHash: string, now: number): Promise<boolean> {
+    // Only where still null, like revokeInitialAccessToken: the first revocation time stays.
+    const revoked = await this.#open()
+      .updateTable('tokens')
+      .set({ revoked_at: integer(now, 'now') })
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return revoked.numUpdatedRows > 0n
+  }
+
+  async revokeGrant(grantId: string, now: number): Promise<void> {
+    await this.#open()
+      .updateTable('tokens')
+      .set({ revoked_at: integer(now, 'now') })
+      .where('grant_id', '=', grantId)
+      .where('revoked_at', 'is', null)
+      .execute()
+  }
+
+  async consumeAssertionJti(
+    clientId: string,
+    jti: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<boolean> {
+    const db = this.#open()
+    const until = integer(expiresAt, 'expiresAt')
+    // A jti whose record has expired may be used again (RFC 7523 §3 only asks for replay
+    // protection while the assertion is valid).
+    await db
+      .deleteFrom('assertion_jtis')
+      .where('client_id', '=', clientId)
+      .where('jti', '=', jti)
+      .where('expires_at', '<=', integer(now, 'now'))
+      .execute()
+    // The primary key decides between concurrent uses: exactly one insert adds the row, the
+    // others (in any process) insert nothing, without an error to tell apart from others.
+    const inserted = await db
+      .insertInto('assertion_jtis')
+      .values({ client_id: clientId, jti, expires_at: until })
+      .onConflict((oc) => oc.columns(['client_id', 'jti']).doNothing())
+      .executeTakeFirst()
+    return inserted.numInsertedOrUpdatedRows === 1n
+  }
+
+  async checkReady(): Promise<void> {
+    await assertSchemaCurrent(this.#open())
   }
 
   close(): Promise<void> {
@@ -199,6 +496,8 @@ function clientToRow(client: ClientRecord): Insertable<ClientsTable> {
         ? null
         : integer(client.registrationAccessTokenExpiresAt, 'registrationAccessTokenExpiresAt'),
     version: integer(client.version, 'version'),
+    trusted: flag(client.trusted),
+    resource_server: client.resourceServer,
   }
 }
 
@@ -229,10 +528,14 @@ function rowToClient(row: Selectable<ClientsTable>): ClientRecord {
             'registration_access_token_expires_at',
           ),
     version: readInteger(row.version, 'version'),
+    trusted: readFlag(row.trusted, 'trusted'),
+    resourceServer: row.resource_server,
   }
 }
 
-function tokenToRow(token: InitialAccessTokenRecord): Insertable<InitialAccessTokensTable> {
+function initialAccessTokenToRow(
+  token: InitialAccessTokenRecord,
+): Insertable<InitialAccessTokensTable> {
   return {
     id: token.id,
     token_hash: token.tokenHash,
@@ -245,7 +548,9 @@ function tokenToRow(token: InitialAccessTokenRecord): Insertable<InitialAccessTo
   }
 }
 
-function rowToToken(row: Selectable<InitialAccessTokensTable>): InitialAccessTokenRecord {
+function rowToInitialAccessToken(
+  row: Selectable<InitialAccessTokensTable>,
+): InitialAccessTokenRecord {
   return {
     id: row.id,
     tokenHash: row.token_hash,
@@ -255,6 +560,132 @@ function rowToToken(row: Selectable<InitialAccessTokensTable>): InitialAccessTok
     uses: readInteger(row.uses, 'uses'),
     revokedAt: row.revoked_at === null ? null : readInteger(row.revoked_at, 'revoked_at'),
     description: row.description,
+  }
+}
+
+function userToRow(user: UserRecord): Insertable<UsersTable> {
+  return {
+    id: user.id,
+    username: user.username,
+    password_hash: user.passwordHash,
+    created_at: integer(user.createdAt, 'createdAt'),
+  }
+}
+
+function rowToUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    createdAt: readInteger(row.created_at, 'created_at'),
+  }
+}
+
+function sessionToRow(session: SessionRecord): Insertable<SessionsTable> {
+  return {
+    id_hash: session.idHash,
+    user_id: session.userId,
+    auth_time: integer(session.authTime, 'authTime'),
+    created_at: integer(session.createdAt, 'createdAt'),
+    expires_at: integer(session.expiresAt, 'expiresAt'),
+  }
+}
+
+function rowToSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    idHash: row.id_hash,
+    userId: row.user_id,
+    authTime: readInteger(row.auth_time, 'auth_time'),
+    createdAt: readInteger(row.created_at, 'created_at'),
+    expiresAt: readInteger(row.expires_at, 'expires_at'),
+  }
+}
+
+function consentToRow(consent: ConsentRecord): Insertable<ConsentsTable> {
+  return {
+    user_id: consent.userId,
+    client_id: consent.clientId,
+    scopes: JSON.stringify(consent.scopes),
+    resources: JSON.stringify(consent.resources),
+    granted_at: integer(consent.grantedAt, 'grantedAt'),
+  }
+}
+
+function rowToConsent(row: Selectable<ConsentsTable>): ConsentRecord {
+  return {
+    userId: row.user_id,
+    clientId: row.client_id,
+    scopes: readStringArray(row.scopes, 'scopes'),
+    resources: readStringArray(row.resources, 'resources'),
+    grantedAt: readInteger(row.granted_at, 'granted_at'),
+  }
+}
+
+function codeToRow(code: AuthorizationCodeRecord): Insertable<AuthorizationCodesTable> {
+  return {
+    code_hash: code.codeHash,
+    client_id: code.clientId,
+    user_id: code.userId,
+    redirect_uri: code.redirectUri,
+    redirect_uri_in_request: flag(code.redirectUriInRequest),
+    scope: code.scope,
+    resources: JSON.stringify(code.resources),
+    code_challenge: code.codeChallenge,
+    auth_time: integer(code.authTime, 'authTime'),
+    grant_id: code.grantId,
+    issued_at: integer(code.issuedAt, 'issuedAt'),
+    expires_at: integer(code.expiresAt, 'expiresAt'),
+    consumed_at: nullableInteger(code.consumedAt, 'consumedAt'),
+  }
+}
+
+function rowToCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCodeRecord {
+  return {
+    codeHash: row.code_hash,
+    clientId: row.client_id,
+    userId: row.user_id,
+    redirectUri: row.redirect_uri,
+    redirectUriInRequest: readFlag(row.redirect_uri_in_request, 'redirect_uri_in_request'),
+    scope: row.scope,
+    resources: readStringArray(row.resources, 'resources'),
+    codeChallenge: row.code_challenge,
+    authTime: readInteger(row.auth_time, 'auth_time'),
+    grantId: row.grant_id,
+    issuedAt: readInteger(row.issued_at, 'issued_at'),
+    expiresAt: readInteger(row.expires_at, 'expires_at'),
+    consumedAt: readNullableInteger(row.consumed_at, 'consumed_at'),
+  }
+}
+
+function tokenToRow(token: TokenRecord): Insertable<TokensTable> {
+  return {
+    token_hash: token.tokenHash,
+    kind: token.kind,
+    client_id: token.clientId,
+    user_id: token.userId,
+    scope: token.scope,
+    resources: JSON.stringify(token.resources),
+    grant_id: token.grantId,
+    issued_at: integer(token.issuedAt, 'issuedAt'),
+    expires_at: nullableInteger(token.expiresAt, 'expiresAt'),
+    revoked_at: nullableInteger(token.revokedAt, 'revokedAt'),
+    rotated_at: nullableInteger(token.rotatedAt, 'rotatedAt'),
+  }
+}
+
+function rowToToken(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    kind: row.kind,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scope: row.scope,
+    resources: readStringArray(row.resources, 'resources'),
+    grantId: row.grant_id,
+    issuedAt: readInteger(row.issued_at, 'issued_at'),
+    expiresAt: readNullableInteger(row.expires_at, 'expires_at'),
+    revokedAt: readNullableInteger(row.revoked_at, 'revoked_at'),
+    rotatedAt: readNullableInteger(row.rotated_at, 'rotated_at'),
   }
 }
 
@@ -287,4 +718,34 @@ function readInteger(value: number | string, column: string): number {
     throw new Error(`column ${column} holds ${String(value)}, which is not an integer`)
   }
   return number
+}
+
+function nullableInteger(value: number | null, name: string): number | null {
+  return value === null ? null : integer(value, name)
+}
+
+function readNullableInteger(value: number | string | null, column: string): number | null {
+  return value === null ? null : readInteger(value, column)
+}
+
+/** Booleans are integer 0/1 in every dialect (schema.ts); this and readFlag convert them. */
+function flag(value: boolean): number {
+  return value ? 1 : 0
+}
+
+function readFlag(value: number | string, column: string): boolean {
+  const number = readInteger(value, column)
+  if (number === 0) return false
+  if (number === 1) return true
+  throw new Error(`column ${column} holds ${String(value)}, which is not 0 or 1`)
+}
+
+/** Lists (scopes, resources) are JSON text: an array of strings, written by JSON.stringify. */
+function readStringArray(text: string, column: string): readonly string[] {
+  const value: unknown = JSON.parse(text)
+  if (Array.isArray(value)) {
+    const items: readonly unknown[] = value
+    if (items.every((item): item is string => typeof item === 'string')) return items
+  }
+  throw new Error(`column ${column} holds ${text}, which is not a JSON array of strings`)
 }

@@ -10,6 +10,11 @@ import type { ColumnType } from 'kysely'
  */
 type NumberColumn = ColumnType<number | string, number, number>
 type NullableNumberColumn = ColumnType<number | string | null, number | null, number | null>
+/**
+ * A boolean as integer 0/1: SQLite has no boolean type and better-sqlite3 cannot bind one.
+ * Converted in kysely-store.ts (flag / readFlag) and nowhere else.
+ */
+type FlagColumn = ColumnType<number | string, number, number>
 
 export interface ClientsTable {
   client_id: string
@@ -31,6 +36,8 @@ export interface ClientsTable {
   registration_access_token_hash: string | null
   registration_access_token_expires_at: NullableNumberColumn
   version: NumberColumn
+  trusted: FlagColumn
+  resource_server: string | null
 }
 
 export interface InitialAccessTokensTable {
@@ -45,7 +52,76 @@ export interface InitialAccessTokensTable {
   description: string | null
 }
 
+export interface UsersTable {
+  id: string
+  username: string
+  password_hash: string
+  created_at: NumberColumn
+}
+
+export interface SessionsTable {
+  id_hash: string
+  user_id: string
+  auth_time: NumberColumn
+  created_at: NumberColumn
+  expires_at: NumberColumn
+}
+
+export interface ConsentsTable {
+  user_id: string
+  client_id: string
+  /** JSON text: an array of strings. */
+  scopes: string
+  /** JSON text: an array of strings. */
+  resources: string
+  granted_at: NumberColumn
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string
+  client_id: string
+  user_id: string
+  redirect_uri: string
+  redirect_uri_in_request: FlagColumn
+  scope: string
+  /** JSON text: an array of strings. */
+  resources: string
+  code_challenge: string
+  auth_time: NumberColumn
+  grant_id: string
+  issued_at: NumberColumn
+  expires_at: NumberColumn
+  consumed_at: NullableNumberColumn
+}
+
+export interface TokensTable {
+  token_hash: string
+  kind: 'access' | 'refresh'
+  client_id: string
+  user_id: string | null
+  scope: string
+  /** JSON text: an array of strings. */
+  resources: string
+  grant_id: string
+  issued_at: NumberColumn
+  expires_at: NullableNumberColumn
+  revoked_at: NullableNumberColumn
+  rotated_at: NullableNumberColumn
+}
+
+export interface AssertionJtisTable {
+  client_id: string
+  jti: string
+  expires_at: NumberColumn
+}
+
 export interface Database {
   clients: ClientsTable
   initial_access_tokens: InitialAccessTokensTable
+  users: UsersTable
+  sessions: SessionsTable
+  consents: ConsentsTable
+  authorization_codes: AuthorizationCodesTable
+  tokens: TokensTable
+  assertion_jtis: AssertionJtisTable
 }

@@ -1,4 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { rateLimitBuckets } from './0003_rate_limits.js'
+import { oauthFlows } from './0004_oauth_flows.js'
 
 /**
  * Every schema change registrar has ever made, in order. Migrations live in code rather than in a
@@ -83,6 +85,8 @@ const registrationManagement: Migration = {
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_clients_and_initial_access_tokens': clientsAndInitialAccessTokens,
   '0002_registration_management': registrationManagement,
+  '0003_rate_limits': rateLimitBuckets,
+  '0004_oauth_flows': oauthFlows,
 }
 
 export const migrationProvider: MigrationProvider = {

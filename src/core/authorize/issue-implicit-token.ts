@@ -1,0 +1,41 @@
+import type { AuthenticatedUser } from '../../options.js'
+import type { Store, TokenRecord } from '../../store/store.js'
+import { hashSecret } from '../crypto/hash-secret.js'
+import { randomToken } from '../crypto/random-token.js'
+import type { AuthorizationRequest } from './parse-authorization-request.js'
+
+export interface ImplicitToken {
+  readonly accessToken: string
+  readonly expiresIn: number
+}
+
+/**
+ * RFC 6749 §4.2.2: the implicit grant answers with an access token in the redirect itself; no
+ * refresh token (§4.2.2 "MUST NOT issue a refresh token"). Only reachable when the host enabled
+ * it and the client registered for it. The token is opaque, 256 random bits, stored hashed and
+ * bound to the requested resources like any other.
+ */
+export async function issueImplicitToken(
+  store: Store,
+  request: AuthorizationRequest,
+  user: AuthenticatedUser,
+  now: number,
+  ttlSeconds: number,
+): Promise<ImplicitToken> {
+  const accessToken = randomToken(32)
+  const record: TokenRecord = {
+    tokenHash: hashSecret(accessToken),
+    kind: 'access',
+    clientId: request.client.clientId,
+    userId: user.id,
+    scope: request.scopes.join(' '),
+    resources: request.resources,
+    grantId: randomToken(16),
+    issuedAt: now,
+    expiresAt: now + ttlSeconds,
+    revokedAt: null,
+    rotatedAt: null,
+  }
+  await store.createTokens([record])
+  return { accessToken, expiresIn: ttlSeconds }
+}

@@ -1,0 +1,76 @@
+import { OAuthError } from '../../errors.js'
+import type { ClientRecord } from '../../store/store.js'
+import { randomToken } from '../crypto/random-token.js'
+import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
+import { checkRequestedScope } from '../scope/check-requested-scope.js'
+import type { TokenResponse } from '../tokens/issue-tokens.js'
+import { issueTokens } from '../tokens/issue-tokens.js'
+import type { RequestParameters } from '../tokens/request-parameters.js'
+import { authenticatePassword } from '../users/authenticate-password.js'
+import { loginThrottleKeys } from '../users/login-throttle.js'
+import type { GrantDeps, TokenRequestContext } from './grant-deps.js'
+import { offersRefreshTokens } from './grant-deps.js'
+
+/**
+ * RFC 6749 §4.3, the resource owner password credentials grant. RFC 9700 §2.4 says it MUST NOT
+ * be used and OAuth 2.1 drops it; it exists here only behind options.authorization.password, for
+ * clients registered for it (the dispatcher checks both).
+ */
+export async function passwordGrant(
+  deps: GrantDeps,
+  client: ClientRecord,
+  params: RequestParameters,
+  context: TokenRequestContext,
+): Promise<TokenResponse> {
+  const username = params.get('username')
+  const password = params.get('password')
+  // RFC 6749 §4.3.2: both are REQUIRED.
+  if (username === null) throw new OAuthError('invalid_request', 'username is required')
+  if (password === null) throw new OAuthError('invalid_request', 'password is required')
+  // Checked before the password, so a bad request costs no scrypt work.
+  const scope = checkRequestedScope(params.get('scope'), client.metadata.scope)
+  const resources = parseResourceIndicators(params.getAll('resource'))
+
+  // RFC 6749 §4.3.2: "the authorization server MUST protect the endpoint against brute force
+  // attacks": failures count like failed logins at the sign-in page (login-throttle.ts), per
+  // username and per address, and a locked key is refused before any password work.
+  const keys = loginThrottleKeys(username, context.ip)
+  const locked = deps.loginThrottle?.lockedFor(keys, deps.now() * 1000) ?? null
+  if (locked !== null) throw tooManyFailures(locked)
+  // RFC 6749 §5.2: wrong resource owner credentials are invalid_grant. An unknown user costs the
+  // same scrypt work as a wrong password, so timing does not tell which usernames exist.
+  const user = await authenticatePassword(deps.store, username, password)
+  if (user === null) {
+    const wait = (await deps.loginThrottle?.recordFailure(keys, deps.now() * 1000)) ?? null
+    if (wait !== null) throw tooManyFailures(wait)
+    throw new OAuthError('invalid_grant', 'username or password is wrong')
+  }
+  const now = deps.now()
+  const scopeText = scope.join(' ')
+  const issued = await issueTokens(
+    deps,
+    {
+      clientId: client.clientId,
+      userId: user.id,
+      grantId: randomToken(),
+      scope,
+      resources,
+      refresh: offersRefreshTokens(client) ? { scope: scopeText, resources } : null,
+    },
+    now,
+  )
+  await deps.store.createTokens(issued.records)
+  return issued.response
+}
+
+/**
+ * Still invalid_grant (RFC 6749 §5.2 has no code for it, and clients know this one), with
+ * Retry-After saying when trying again makes sense.
+ */
+function tooManyFailures(seconds: number): OAuthError {
+  return new OAuthError(
+    'invalid_grant',
+    `too many failed attempts for this username or address; retry in ${seconds} seconds`,
+    { headers: { 'Retry-After': String(seconds) } },
+  )
+}

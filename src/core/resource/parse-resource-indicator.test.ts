@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { OAuthError } from '../../errors.js'
+import { parseResourceIndicators } from './parse-resource-indicator.js'
+
+describe('RFC 8707 §2: resource is an absolute URI without a fragment', () => {
+  it.each([
+    [['https://mcp.example.com/mcp'], ['https://mcp.example.com/mcp']],
+    [['https://MCP.example.com/'], ['https://mcp.example.com']],
+    [['https://mcp.example.com', 'https://mcp.example.com/'], ['https://mcp.example.com']],
+    [
+      ['https://b.example/x', 'https://a.example/y'],
+      ['https://a.example/y', 'https://b.example/x'],
+    ],
+    [['urn:example:api'], ['urn:example:api']],
+    [[], []],
+  ])('%j is read as %j', (input, expected) => {
+    expect(parseResourceIndicators(input)).toEqual(expected)
+  })
+
+  it.each(['https://rs.example/#x', 'rs.example', '/api', ''])('%j → invalid_target', (value) => {
+    try {
+      parseResourceIndicators([value])
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(OAuthError)
+      expect((error as OAuthError).code).toBe('invalid_target')
+    }
+  })
+})

@@ -1,0 +1,67 @@
+import type { Hono } from 'hono'
+import type { RequestParameters } from '../core/tokens/request-parameters.js'
+import { readRequestParameters } from '../core/tokens/request-parameters.js'
+import { OAuthError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { CORS_HEADERS, preflightResponse } from './cors.js'
+import type { HandlerEnv } from './handler-env.js'
+import { readFormBody } from './read-form-body.js'
+import { errorResponse, NO_STORE } from './render.js'
+
+/**
+ * Token, revocation and introspection requests are a few hundred bytes; a private_key_jwt
+ * assertion with an x5c chain a few KiB. 64 KiB is ample and keeps a flood cheap to refuse.
+ */
+export const FORM_BODY_MAX_BYTES = 65_536
+
+export interface FormEndpoint {
+  readonly path: string
+  /** The endpoint's name in the 405 message: "the token endpoint accepts POST only". */
+  readonly name: string
+  /**
+   * Answer browsers' cross-origin requests (RFC 9700 §2.6 allows CORS at the token endpoint).
+   * Any origin, never credentials: these endpoints never read cookies.
+   */
+  readonly cors: boolean
+  readonly logger: Logger
+  /** `remoteAddress`: the peer as the adapter saw it (RequestContext). */
+  handle(
+    request: Request,
+    params: RequestParameters,
+    remoteAddress: string | null,
+  ): Promise<Response>
+}
+
+/**
+ * An endpoint taking a form-encoded POST: reads the body (RFC 6749 §3.2: form-encoded, and each
+ * parameter at most once), hands it over, and renders any error as RFC 6749 §5.2 JSON. Every
+ * answer, success or error, carries Cache-Control: no-store and Pragma: no-cache (RFC 6749
+ * §5.1, decision A27). Other methods get 405 with Allow (RFC 9110 §15.5.6).
+ */
+export function mountFormEndpoint(app: Hono<HandlerEnv>, endpoint: FormEndpoint): void {
+  const headers = endpoint.cors ? { ...NO_STORE, ...CORS_HEADERS } : NO_STORE
+  app.post(endpoint.path, async (c) => {
+    try {
+      const form = await readFormBody(c.req.raw, FORM_BODY_MAX_BYTES)
+      const response = await endpoint.handle(
+        c.req.raw,
+        readRequestParameters(form),
+        c.env.remoteAddress ?? null,
+      )
+      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+      return response
+    } catch (error) {
+      return errorResponse(error, endpoint.logger, headers)
+    }
+  })
+  if (endpoint.cors) app.options(endpoint.path, () => preflightResponse(['POST']))
+  app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'], endpoint.path, () =>
+    errorResponse(
+      new OAuthError('method_not_allowed', `the ${endpoint.name} accepts POST only`, {
+        headers: { Allow: endpoint.cors ? 'POST, OPTIONS' : 'POST' },
+      }),
+      endpoint.logger,
+      headers,
+    ),
+  )
+}

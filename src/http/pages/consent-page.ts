@@ -1,0 +1,60 @@
+import type { ConsentPageContext } from '../../options.js'
+import { hiddenFields } from './form-fields.js'
+import { html, htmlPage } from './layout.js'
+
+/**
+ * The built-in consent page: who is asking (name, logo, homepage), for what (each scope in
+ * words, each resource), where the answer goes (the redirect host, which MCP asks to show
+ * clearly), and, for a client that registered itself without a trusted software statement, a
+ * plain warning that nobody has checked who it is (RFC 7591 §5: its metadata is self-asserted).
+ */
+export function consentPage(
+  context: ConsentPageContext,
+  options: { readonly formTargets: readonly string[]; readonly cookies: readonly string[] },
+): Response {
+  const { client } = context
+  const name = client.name ?? client.clientId
+  const logo =
+    client.logoUri !== null && URL.parse(client.logoUri)?.protocol === 'https:'
+      ? html`<img src="${client.logoUri}" alt="" width="48" height="48">`
+      : null
+  const homepage =
+    client.clientUri === null
+      ? null
+      : html`<p class="muted">Homepage: <a href="${client.clientUri}" rel="noopener noreferrer">${client.clientUri}</a></p>`
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(client.redirectHost)
+  const body = html`<div class="client">${logo}<h1>Allow <span id="client-name">${name}</span> to access your account?</h1></div>
+${homepage}
+${
+  client.unverified
+    ? html`<p class="warning" role="alert" id="unverified-notice"><strong>Unverified application.</strong> This application registered itself with this server and nobody has verified who publishes it: its name and logo are whatever it chose. Only allow it if you started this sign-in yourself, from an application you trust.</p>`
+    : null
+}
+<p>Signed in as <strong>${context.user.username ?? context.user.id}</strong>. ${name} is asking to:</p>
+<ul id="scopes">
+${context.scopes.map(
+  (scope) =>
+    html`<li>${scope.description}${scope.description === scope.value ? null : html` <code class="muted">${scope.value}</code>`}</li>
+`,
+)}${context.scopes.length === 0 ? html`<li>Know who you are</li>` : null}
+</ul>
+${
+  context.resources.length === 0
+    ? null
+    : html`<p>For use with:</p>
+<ul id="resources">${context.resources.map((resource) => html`<li><code>${resource}</code></li>`)}</ul>`
+}
+<p>Whatever you choose, you will be sent to <strong id="redirect-host">${client.redirectHost}</strong>${local ? ', an application running on this device' : null}.</p>
+<form method="post" action="${context.action}">
+${hiddenFields(context.csrfToken, context.hidden)}
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form>`
+  return htmlPage({
+    status: 200,
+    title: `Allow ${name}?`,
+    body,
+    formTargets: options.formTargets,
+    cookies: options.cookies,
+  })
+}

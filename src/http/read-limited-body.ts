@@ -1,0 +1,53 @@
+import { OAuthError } from '../errors.js'
+
+/**
+ * Reads a request body up to `maxBytes`, so a client can neither exhaust memory nor hold the
+ * request open by sending more. A declared Content-Length over the limit is refused before a
+ * byte is read; a chunked body is cut off the moment it passes the limit. Both → 413.
+ */
+export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes)
+  if (request.body === null) return new Uint8Array(0)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+function tooLarge(maxBytes: number): OAuthError {
+  return new OAuthError('invalid_request', `request body must be at most ${maxBytes} bytes`, {
+    status: 413,
+  })
+}
+
+/**
+ * Whether a Content-Type header names `mediaType`, with parameters allowed and a charset, if
+ * any, UTF-8 (the only one registrar decodes).
+ */
+export function hasMediaType(header: string | null, mediaType: string): boolean {
+  if (header === null) return false
+  const [type = '', ...params] = header.split(';')
+  if (type.trim().toLowerCase() !== mediaType) return false
+  return params.every((param) => {
+    const [name = '', value = ''] = param.split('=')
+    return name.trim().toLowerCase() !== 'charset' || /^"?utf-8"?$/i.test(value.trim())
+  })
+}

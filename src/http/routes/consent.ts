@@ -1,0 +1,158 @@
+import type { Hono } from 'hono'
+import { mergeConsent } from '../../core/authorize/needs-consent.js'
+import type { AuthorizationRequest } from '../../core/authorize/parse-authorization-request.js'
+import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
+import { endpointUrl } from '../../core/discovery/endpoint-url.js'
+import type { AuthenticatedUser, ConsentPageContext } from '../../options.js'
+import type { AuthorizationDeps } from '../authorization-flow.js'
+import {
+  completeAuthorization,
+  errorRedirect,
+  FORM_MAX_BYTES,
+  identifyUser,
+  PENDING_REQUEST_FIELD,
+  preLoginSecret,
+  redirectResponse,
+  resolveAuthorizationRequest,
+  signInRequiredPage,
+  usesHostAuthentication,
+} from '../authorization-flow.js'
+import type { HandlerEnv } from '../handler-env.js'
+import { consentPage } from '../pages/consent-page.js'
+import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
+import { CSRF_FIELD } from '../pages/form-fields.js'
+import { formTargetsFor, hostPage } from '../pages/layout.js'
+import { noticePage } from '../pages/notice-page.js'
+import { readFormBody } from '../read-form-body.js'
+import { readCookie } from '../session/cookies.js'
+import { csrfTokenFor, isSameOrigin, verifyCsrfToken } from '../session/csrf.js'
+import type { CurrentSession } from '../session/session.js'
+
+/**
+ * Shows the consent page (built-in, or the host's renderConsent). Its CSRF token is bound to the
+ * session, or with the host's hook (no session of registrar's own) to the pre-login cookie.
+ */
+export function showConsentPage(
+  deps: AuthorizationDeps,
+  httpRequest: Request,
+  pending: {
+    readonly request: AuthorizationRequest
+    readonly user: AuthenticatedUser
+    readonly session: CurrentSession | null
+    /** The authorization request, form-encoded, to carry through the form. */
+    readonly pending: string
+  },
+): Response | Promise<Response> {
+  const { request, user } = pending
+  const { secret, cookies } =
+    pending.session === null
+      ? preLoginSecret(deps, httpRequest)
+      : { secret: pending.session.id, cookies: [] }
+  const { metadata, provenance } = request.client
+  const descriptions = deps.options.authorization.scopeDescriptions
+  const context: ConsentPageContext = {
+    request: httpRequest,
+    action: deps.paths.consent,
+    csrfToken: csrfTokenFor(secret),
+    hidden: { [PENDING_REQUEST_FIELD]: pending.pending },
+    client: {
+      clientId: request.client.clientId,
+      name: metadata.client_name ?? null,
+      logoUri: metadata.logo_uri ?? null,
+      clientUri: metadata.client_uri ?? null,
+      // Self-asserted metadata (RFC 7591 §5) that no trusted software statement vouched for.
+      unverified: provenance.origin === 'dynamic' && provenance.softwareStatementIssuer === null,
+      redirectHost: redirectHostOf(request.redirectUri),
+    },
+    scopes: request.scopes.map((value) => ({
+      value,
+      // Own properties only: a scope named `constructor` must not find Object's.
+      description: Object.hasOwn(descriptions, value) ? (descriptions[value] ?? value) : value,
+    })),
+    resources: request.resources,
+    user,
+  }
+  const render = deps.options.authorization.renderConsent
+  if (render !== null && render !== undefined) {
+    return Promise.resolve(render(context)).then((response) =>
+      hostPage(response, { status: 200, cookies }),
+    )
+  }
+  return consentPage(context, { formTargets: formTargetsFor(request.redirectUri), cookies })
+}
+
+/** The host the user is sent back to, or the scheme of a private-use redirect (RFC 8252 §7.1). */
+function redirectHostOf(redirectUri: string): string {
+  const url = URL.parse(redirectUri)
+  if (url === null) return redirectUri
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.hostname
+  return url.protocol.slice(0, -1)
+}
+
+/**
+ * POST {issuer path}/consent: the user's decision. The request is checked again from scratch
+ * (the client may have been deleted or changed its redirect URIs meanwhile), then `allow`
+ * remembers the consent and answers the client with a code, and `deny` answers access_denied
+ * (RFC 6749 §4.1.2.1). Always 303, so the browser follows with a GET.
+ */
+export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps): void {
+  app.post(deps.paths.consent, async (c) => {
+    try {
+      if (!isSameOrigin(c.req.raw, deps.origin)) return forbiddenFormPage()
+      const httpRequest = c.req.raw.clone()
+      const form = await readFormBody(c.req.raw, FORM_MAX_BYTES)
+      const pending = form.get(PENDING_REQUEST_FIELD) ?? ''
+
+      const identity = await identifyUser(deps, httpRequest)
+      if (identity.kind === 'response') return identity.response
+      if (identity.kind === 'anonymous') {
+        if (usesHostAuthentication(deps)) return signInRequiredPage()
+        // The session ended while the page was open: start over, which asks to sign in again.
+        // Re-encoded, so that whatever the field held stays one query string on our own path.
+        const query = new URLSearchParams(pending).toString()
+        return redirectResponse(`${endpointUrl(deps.options, '/authorize')}?${query}`, 303)
+      }
+      const secret =
+        identity.session === null
+          ? readCookie(httpRequest.headers.get('cookie'), deps.cookies.csrf)
+          : identity.session.id
+      if (!verifyCsrfToken(form.get(CSRF_FIELD), secret)) return forbiddenFormPage()
+
+      const params = readAuthorizationParameters(new URLSearchParams(pending))
+      const resolved = await resolveAuthorizationRequest(deps, params, 303)
+      if (!resolved.ok) return resolved.response
+      const { request } = resolved
+      const decision = form.get('decision')
+      if (decision === 'deny') {
+        return errorRedirect(
+          deps,
+          request,
+          { code: 'access_denied', description: 'the user denied the request' },
+          303,
+        )
+      }
+      if (decision !== 'allow') {
+        return noticePage({
+          status: 400,
+          title: 'This form cannot be accepted',
+          detail: 'decision must be allow or deny',
+          role: 'alert',
+        })
+      }
+      const { user } = identity
+      const previous = await deps.store.findConsent(user.id, request.client.clientId)
+      await deps.store.saveConsent(
+        mergeConsent(previous, {
+          userId: user.id,
+          clientId: request.client.clientId,
+          scopes: request.scopes,
+          resources: request.resources,
+          grantedAt: deps.now(),
+        }),
+      )
+      return await completeAuthorization(deps, request, user, 303)
+    } catch (error) {
+      return unexpectedErrorPage(error, deps.options.logger)
+    }
+  })
+}

@@ -1,0 +1,50 @@
+import type { Hono } from 'hono'
+import type { ResolvedOptions } from '../../options.js'
+import type { HandlerEnv } from '../handler-env.js'
+import { jsonResponse, NO_STORE } from '../render.js'
+
+/**
+ * Probes for a load balancer or orchestrator, under the issuer's path like every endpoint:
+ *
+ * - `GET {issuer path}/healthz`: the process is alive and serving HTTP. Touches nothing else, so
+ *   a database outage never gets healthy instances restarted (they recover by themselves).
+ * - `GET {issuer path}/readyz`: the database answers and holds every migration this build
+ *   needs. 503 takes the instance out of rotation until it does.
+ */
+
+/**
+ * Kubernetes gives a probe 1 s by default and an AWS target group 5 s; 2 s answers within the
+ * usual `timeoutSeconds: 3` even when the database hangs rather than refuses.
+ */
+const READY_TIMEOUT_MS = 2000
+
+/** Retry-After on a failed readiness check: a probe interval is typically 5-10 s. */
+const READY_RETRY_AFTER_SECONDS = 5
+
+export function mountHealthRoutes(app: Hono<HandlerEnv>, options: ResolvedOptions): void {
+  app.get(`${options.basePath}/healthz`, () => jsonResponse(200, { status: 'ok' }))
+  app.get(`${options.basePath}/readyz`, async () => {
+    try {
+      await withTimeout(options.store.checkReady(), READY_TIMEOUT_MS)
+      return jsonResponse(200, { status: 'ready' })
+    } catch (error) {
+      options.logger.warn({ err: error }, 'not ready')
+      return jsonResponse(
+        503,
+        {
+          error: 'temporarily_unavailable',
+          error_description: 'the database is unreachable or not migrated',
+        },
+        { ...NO_STORE, 'Retry-After': String(READY_RETRY_AFTER_SECONDS) },
+      )
+    }
+  })
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,186 @@
+import type { Hono } from 'hono'
+import { identifyClientAndRedirect } from '../../core/authorize/identify-client-and-redirect.js'
+import { withoutLoginPrompt } from '../../core/authorize/parse-prompt.js'
+import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
+import { endpointUrl } from '../../core/discovery/endpoint-url.js'
+import { authenticatePassword } from '../../core/users/authenticate-password.js'
+import { loginThrottleKeys } from '../../core/users/login-throttle.js'
+import type { LoginPageContext } from '../../options.js'
+import type { AuthorizationDeps } from '../authorization-flow.js'
+import {
+  FORM_MAX_BYTES,
+  PENDING_REQUEST_FIELD,
+  preLoginSecret,
+  redirectResponse,
+} from '../authorization-flow.js'
+import { clientAddress } from '../client-address.js'
+import type { HandlerEnv } from '../handler-env.js'
+import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
+import { CSRF_FIELD } from '../pages/form-fields.js'
+import { formTargetsFor, hostPage, html } from '../pages/layout.js'
+import { loginPage } from '../pages/login-page.js'
+import { noticePage } from '../pages/notice-page.js'
+import { readFormBody } from '../read-form-body.js'
+import { readCookie, setCookie } from '../session/cookies.js'
+import { csrfTokenFor, isSameOrigin, verifyCsrfToken } from '../session/csrf.js'
+import { currentSession, endSession, startSession } from '../session/session.js'
+
+export interface LoginPageOptions {
+  /** The pending authorization request, form-encoded; null when signing in on its own. */
+  readonly pending: string | null
+  readonly error: string | null
+  readonly status: number
+  readonly formTargets: readonly string[]
+  readonly username?: string
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * Shows the sign-in form (built-in, or the host's renderLogin). Before login there is no
+ * session, so its CSRF token is bound to the pre-login cookie, planted here when missing.
+ */
+export async function showLoginPage(
+  deps: AuthorizationDeps,
+  httpRequest: Request,
+  options: LoginPageOptions,
+): Promise<Response> {
+  const { secret, cookies } = preLoginSecret(deps, httpRequest)
+  const context: LoginPageContext = {
+    request: httpRequest,
+    action: deps.paths.login,
+    csrfToken: csrfTokenFor(secret),
+    hidden: options.pending === null ? {} : { [PENDING_REQUEST_FIELD]: options.pending },
+    error: options.error,
+  }
+  const render = deps.options.authorization.renderLogin
+  if (render !== null && render !== undefined) {
+    return hostPage(await render(context), { status: options.status, cookies })
+  }
+  return loginPage(context, {
+    status: options.status,
+    formTargets: options.formTargets,
+    cookies,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+  })
+}
+
+const WRONG_CREDENTIALS = 'The username or password is not correct.'
+
+/**
+ * GET and POST {issuer path}/login: the built-in sign-in (standalone mode; not mounted when the
+ * host's authenticateUser hook replaces it). A successful POST starts a new session and sends
+ * the browser back to the pending authorization request with 303 (never 307, which would
+ * re-post the password: RFC 9700 §4.12).
+ */
+export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps): void {
+  app.get(deps.paths.login, async (c) => {
+    try {
+      const session = await currentSession(deps.store, c.req.raw, deps.cookies, deps.now())
+      if (session !== null) {
+        return noticePage({
+          status: 200,
+          title: 'Signed in',
+          detail: `You are signed in as ${session.user.username}.`,
+          extra: html`<p><a href="${deps.paths.logout}">Sign out</a></p>`,
+        })
+      }
+      return await showLoginPage(deps, c.req.raw, {
+        pending: null,
+        error: null,
+        status: 200,
+        formTargets: [],
+      })
+    } catch (error) {
+      return unexpectedErrorPage(error, deps.options.logger)
+    }
+  })
+
+  app.post(deps.paths.login, async (c) => {
+    try {
+      const request = c.req.raw
+      if (!isSameOrigin(request, deps.origin)) return forbiddenFormPage()
+      const form = await readFormBody(request, FORM_MAX_BYTES)
+      const csrfSecret = readCookie(request.headers.get('cookie'), deps.cookies.csrf)
+      if (!verifyCsrfToken(form.get(CSRF_FIELD), csrfSecret)) return forbiddenFormPage()
+
+      const pending = form.get(PENDING_REQUEST_FIELD)
+      const username = form.get('username') ?? ''
+      const password = form.get('password') ?? ''
+      const again = async (status: number, error: string, headers?: Record<string, string>) =>
+        showLoginPage(deps, request, {
+          pending,
+          error,
+          status,
+          formTargets: await formTargetsOf(deps, pending),
+          username,
+          ...(headers === undefined ? {} : { headers }),
+        })
+      if (username === '' || password === '') {
+        return await again(400, 'Enter your username and password.')
+      }
+
+      const ip = clientAddress(
+        c.env.remoteAddress ?? null,
+        request.headers.get('x-forwarded-for'),
+        deps.options.trustProxyHops,
+      )
+      const keys = loginThrottleKeys(username, ip)
+      const locked = deps.throttle?.lockedFor(keys, Date.now()) ?? null
+      if (locked !== null) return await again(429, TOO_MANY, { 'Retry-After': String(locked) })
+
+      const user = await authenticatePassword(deps.store, username, password)
+      if (user === null) {
+        const wait = (await deps.throttle?.recordFailure(keys, Date.now())) ?? null
+        deps.options.logger.info({ ip, locked: wait !== null }, 'login failed')
+        if (wait !== null) return await again(429, TOO_MANY, { 'Retry-After': String(wait) })
+        return await again(401, WRONG_CREDENTIALS)
+      }
+
+      // A new id on every sign-in (session fixation); the old session, if any, ends.
+      const previous = readCookie(request.headers.get('cookie'), deps.cookies.session)
+      if (previous !== null) await endSession(deps.store, previous)
+      const ttl = deps.options.authorization.sessionTtlSeconds
+      const id = await startSession(deps.store, user.id, deps.now(), ttl)
+      deps.options.logger.info({ user_id: user.id, ip }, 'signed in')
+      const response = redirectResponse(resumeUrl(deps, pending), 303)
+      response.headers.append('Set-Cookie', setCookie(deps.cookies, deps.cookies.session, id, ttl))
+      return response
+    } catch (error) {
+      return unexpectedErrorPage(error, deps.options.logger)
+    }
+  })
+}
+
+const TOO_MANY = 'Too many failed sign-in attempts. Wait a few minutes and try again.'
+
+/**
+ * Where a successful sign-in goes: back to the pending authorization request, with `login`
+ * taken out of its prompt (the user has just signed in, and asking again would loop), or to
+ * the sign-in page, which then says who is signed in. Always this server's own endpoint, so the
+ * hidden field can never turn the login into an open redirector.
+ */
+function resumeUrl(deps: AuthorizationDeps, pending: string | null): string {
+  if (pending === null) return endpointUrl(deps.options, '/login')
+  const params = new URLSearchParams(pending)
+  const prompt = params.getAll('prompt')
+  if (prompt.length === 1) {
+    const rest = withoutLoginPrompt(prompt[0] ?? null)
+    if (rest === null) params.delete('prompt')
+    else params.set('prompt', rest)
+  }
+  return `${endpointUrl(deps.options, '/authorize')}?${params.toString()}`
+}
+
+/** form-action sources for the login form of a pending request (see formActionSource). */
+async function formTargetsOf(deps: AuthorizationDeps, pending: string | null): Promise<string[]> {
+  if (pending === null) return []
+  try {
+    const params = readAuthorizationParameters(new URLSearchParams(pending))
+    const target = await identifyClientAndRedirect(deps.store, params)
+    return formTargetsFor(target.redirectUri)
+  } catch {
+    // A request that no longer checks out fails at /authorize after sign-in, on its own page.
+    return []
+  }
+}

@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
+import type { RateLimitDecision, RateLimiter } from '../../core/rate-limit/token-bucket-limiter.js'
+import type { Database } from './schema.js'
+
+/**
+ * The token bucket of TokenBucketLimiter (same arithmetic, same answers), kept in the
+ * rate_limit_buckets table (migration 0003) so that every instance on one database draws from
+ * the same buckets. Dialect-neutral SQL: PostgreSQL in production, SQLite when several
+ * processes share one file.
+ *
+ * Each consume is one INSERT … ON CONFLICT DO UPDATE … WHERE: the database locks the bucket's
+ * row, re-reads it and refills, takes a token only if one is there and returns the row only when
+ * it did. Concurrent requests on any number of instances queue on that row lock, so a bucket of
+ * 20 admits exactly 20 however the requests are spread.
+ *
+ * Times come from each instance's clock (`nowMs`): skew between instances shifts the refill by
+ * the skew (milliseconds under NTP), never lets a bucket go back in time (updated_ms only grows)
+ * and never refills from a negative interval.
+ */
+
+export interface TableRateLimiterOptions {
+  /** Requests allowed at once: the size of the bucket. */
+  readonly max: number
+  /** Time for an empty bucket to refill completely. */
+  readonly windowSeconds: number
+  /** What this limiter limits, so several can share the table. @default 'registration' */
+  readonly limiter?: string
+}
+
+type RateLimitBucketsTable = {
+  limiter: string
+  key: string
+  tokens: number
+  /** bigint: node-postgres returns it as a string. */
+  updated_ms: number | string
+}
+
+/** Declared here rather than in schema.ts: only this module reads or writes the table. */
+type RateLimitDatabase = {
+  rate_limit_buckets: RateLimitBucketsTable
+}
+
+/** Forgotten buckets are deleted at most this often per instance (a full one equals none). */
+const PRUNE_INTERVAL_MS = 60_000
+
+export function createTableRateLimiter(
+  db: Kysely<Database>,
+  options: TableRateLimiterOptions,
+): RateLimiter {
+  const { max, windowSeconds } = options
+  if (!Number.isInteger(max) || max < 1) {
+    throw new TypeError(`rate limit max must be a positive integer, got ${max}`)
+  }
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {
+    throw new TypeError(`rate limit windowSeconds must be a positive integer, got ${windowSeconds}`)
+  }
+  const limiter = options.limiter ?? 'registration'
+  const windowMs = windowSeconds * 1000
+  const refillPerMs = max / windowMs
+  const buckets = db.withTables<RateLimitDatabase>()
+  let lastPruneMs = Number.NEGATIVE_INFINITY
+
+  // min(max, tokens + max(0, now - updated) * rate), in CASE form: PostgreSQL spells the
+  // two-argument min LEAST and SQLite spells it MIN. Parameters are cast because PostgreSQL would
+  // otherwise infer the rate's type from the bigint it multiplies, and refuse 0.0000055.
+  const refilled = (nowMs: number) => {
+    const now = sql`cast(${nowMs} as bigint)`
+    const elapsed = sql`(${now} - rate_limit_buckets.updated_ms)`
+    const earned = sql`(case when ${elapsed} > 0 then ${elapsed} else 0 end) * cast(${refillPerMs} as double precision)`
+    const sum = sql`(rate_limit_buckets.tokens + ${earned})`
+    const cap = sql`cast(${max} as double precision)`
+    return sql<number>`(case when ${sum} < ${cap} then ${sum} else ${cap} end)`
+  }
+
+  const prune = (nowMs: number) => {
+    if (nowMs - lastPruneMs < PRUNE_INTERVAL_MS) return
+    lastPruneMs = nowMs
+    // Not awaited: a prune that fails (the database is away) costs only space, and the next
+    // one a minute later deletes the same rows.
+    buckets
+      .deleteFrom('rate_limit_buckets')
+      .where('limiter', '=', limiter)
+      .where('updated_ms', '<', nowMs - windowMs)
+      .execute()
+      .catch(() => undefined)
+  }
+
+  return {
+    async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
+      if (!Number.isSafeInteger(nowMs)) {
+        throw new RangeError(`nowMs must be an integer, got ${nowMs}`)
+      }
+      const taken = await buckets
+        .insertInto('rate_limit_buckets')
+        .values({ limiter, key, tokens: max - 1, updated_ms: nowMs })
+        .onConflict((conflict) =>
+          conflict
+            .columns(['limiter', 'key'])
+            .doUpdateSet({
+              tokens: sql<number>`${refilled(nowMs)} - 1`,
+              updated_ms: sql<number>`(case when rate_limit_buckets.updated_ms > ${sql`cast(${nowMs} as bigint)`} then rate_limit_buckets.updated_ms else ${sql`cast(${nowMs} as bigint)`} end)`,
+            })
+            .where(sql<boolean>`${refilled(nowMs)} >= 1`),
+        )
+        .returning('tokens')
+        .executeTakeFirst()
+      prune(nowMs)
+      if (taken !== undefined) return { allowed: true }
+
+      // Refused: read the bucket once more to say when a token will be back. Another request
+      // may have moved it meanwhile; the answer is a hint for Retry-After, not a promise.
+      const bucket = await buckets
+        .selectFrom('rate_limit_buckets')
+        .select(['tokens', 'updated_ms'])
+        .where('limiter', '=', limiter)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      const tokens =
+        bucket === undefined
+          ? max
+          : Math.min(
+              max,
+              Number(bucket.tokens) + Math.max(0, nowMs - Number(bucket.updated_ms)) * refillPerMs,
+            )
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000)),
+      }
+    },
+  }
+}
