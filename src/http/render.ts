@@ -25,40 +25,38 @@ export function jsonResponse(
 }
 
 /**
- * Renders an error as `{"error", "error_description"}` (RFC 6749 §5.2, RFC 7591 §3.2.2).
- * A StoreUnavailableError is an outage, not a bug: 503 `temporarily_unavailable` with
- * Retry-After. Anything else that is not an OAuthError is a bug: it is logged with its cause and
- * the client gets a fixed 500 that gives nothing internal away.
+ * Every failure as the one error type. An OAuthError is what the client sent or may fix; an
+ * unreachable database (StoreUnavailableError) is not a bug, since the same request may succeed
+ * shortly: 503 with Retry-After, logged as a warning because an outage repeats it for every
+ * request. Anything else is a bug: logged with its cause, answered with a fixed 500 that gives
+ * nothing internal away.
  */
+export function toOAuthError(error: unknown, logger: Logger): OAuthError {
+  if (error instanceof OAuthError) return error
+  if (error instanceof StoreUnavailableError) {
+    logger.warn({ err: error }, 'database unavailable')
+    return new OAuthError(
+      'temporarily_unavailable',
+      'the server cannot reach its database; retry later',
+      {
+        headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      },
+    )
+  }
+  logger.error({ err: error }, 'unhandled error')
+  return new OAuthError('server_error', 'the server met an unexpected condition')
+}
+
+/** Renders any failure as `{"error", "error_description"}` (RFC 6749 §5.2, RFC 7591 §3.2.2). */
 export function errorResponse(
   error: unknown,
   logger: Logger,
   extraHeaders: Readonly<Record<string, string>> = {},
 ): Response {
-  if (error instanceof OAuthError) {
-    return jsonResponse(
-      error.status,
-      { error: error.code, error_description: toErrorDescription(error.description) },
-      { ...NO_STORE, ...extraHeaders, ...error.headers },
-    )
-  }
-  if (error instanceof StoreUnavailableError) {
-    // Not a bug: the database is away or overloaded, and the same request may succeed shortly.
-    // A warning, since an outage repeats it for every request until the database is back.
-    logger.warn({ err: error }, 'database unavailable')
-    return jsonResponse(
-      503,
-      {
-        error: 'temporarily_unavailable',
-        error_description: 'the server cannot reach its database; retry later',
-      },
-      { ...NO_STORE, ...extraHeaders, 'Retry-After': String(error.retryAfterSeconds) },
-    )
-  }
-  logger.error({ err: error }, 'unhandled error')
+  const failure = toOAuthError(error, logger)
   return jsonResponse(
-    500,
-    { error: 'server_error', error_description: 'the server met an unexpected condition' },
-    { ...NO_STORE, ...extraHeaders },
+    failure.status,
+    { error: failure.code, error_description: toErrorDescription(failure.description) },
+    { ...NO_STORE, ...extraHeaders, ...failure.headers },
   )
 }

@@ -1,6 +1,6 @@
-import { OAuthError } from '../../errors.js'
+import type { OAuthError } from '../../errors.js'
 import type { Logger } from '../../logger.js'
-import { StoreUnavailableError } from '../../store/store-unavailable-error.js'
+import { toOAuthError } from '../render.js'
 import { html } from './layout.js'
 import { noticePage } from './notice-page.js'
 
@@ -36,27 +36,27 @@ export function forbiddenFormPage(): Response {
  * retry, and anything else is logged and shown as a 500 that gives nothing internal away.
  */
 export function unexpectedErrorPage(error: unknown, logger: Logger): Response {
-  if (error instanceof OAuthError) {
-    return noticePage({
-      status: error.status,
-      title: 'This request cannot be processed',
-      detail: error.description,
-      role: 'alert',
-    })
+  const failure = toOAuthError(error, logger)
+  switch (failure.code) {
+    case 'temporarily_unavailable':
+      return noticePage({
+        status: 503,
+        title: 'Temporarily unavailable',
+        detail: 'The server cannot reach its database. Try again in a moment.',
+        headers: failure.headers,
+      })
+    case 'server_error':
+      return noticePage({
+        status: 500,
+        title: 'Something went wrong',
+        detail: 'The server met an unexpected condition. Try again later.',
+      })
+    default:
+      return noticePage({
+        status: failure.status,
+        title: 'This request cannot be processed',
+        detail: failure.description,
+        role: 'alert',
+      })
   }
-  if (error instanceof StoreUnavailableError) {
-    logger.warn({ err: error }, 'database unavailable')
-    return noticePage({
-      status: 503,
-      title: 'Temporarily unavailable',
-      detail: 'The server cannot reach its database. Try again in a moment.',
-      headers: { 'Retry-After': String(error.retryAfterSeconds) },
-    })
-  }
-  logger.error({ err: error }, 'unhandled error')
-  return noticePage({
-    status: 500,
-    title: 'Something went wrong',
-    detail: 'The server met an unexpected condition. Try again later.',
-  })
 }
