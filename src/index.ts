@@ -7,6 +7,8 @@ export type {
   ResponseType,
   TokenEndpointAuthMethod,
 } from './core/registration/client-metadata.js'
+export type { AdminClientInput } from './core/registration/create-admin-client.js'
+export { createAdminClient } from './core/registration/create-admin-client.js'
 export type { IssueInitialAccessTokenInput } from './core/registration/initial-access-token.js'
 export { issueInitialAccessToken } from './core/registration/initial-access-token.js'
 export type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'

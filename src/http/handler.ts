@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { TokenBucketLimiter } from '../core/rate-limit/token-bucket-limiter.js'
 import { createSoftwareStatementVerifier } from '../core/software-statement/verify-software-statement.js'
+import { LoginThrottle } from '../core/users/login-throttle.js'
 import { OAuthError } from '../errors.js'
 import type { RegistrarOptions, ResolvedOptions } from '../options.js'
 import { resolveOptions } from '../options.js'
@@ -30,7 +31,17 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
 
   mountDiscoveryRoute(app, options)
   mountHealthRoutes(app, options)
-  mountTokenRoutes(app, options, now)
+  // One throttle for the sign-in page and the password grant: failures at either count
+  // together, in the database when the store can keep the buckets (every instance then agrees).
+  const { loginThrottle: throttleLimits } = options.authorization
+  const loginThrottle =
+    throttleLimits === false
+      ? null
+      : new LoginThrottle(
+          options.store.createRateLimiter?.({ ...throttleLimits, limiter: 'login' }) ??
+            new TokenBucketLimiter(throttleLimits),
+        )
+  mountTokenRoutes(app, options, now, loginThrottle)
   const registrationDeps = {
     options,
     store: options.store,
@@ -54,7 +65,7 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
   }
   // Clients already registered keep managing themselves even when new registration is closed.
   if (options.registration.management.enabled) mountClientConfigurationRoute(app, registrationDeps)
-  mountAuthorizationRoutes(app, options, now)
+  mountAuthorizationRoutes(app, options, now, loginThrottle)
 
   app.notFound(() =>
     errorResponse(new OAuthError('not_found', 'no such endpoint on this server'), options.logger),

@@ -10,7 +10,7 @@ import {
   TOKEN_PATH,
   tokenEndpointUrl,
 } from '../core/tokens/token-endpoints-metadata.js'
-import { LoginThrottle } from '../core/users/login-throttle.js'
+import type { LoginThrottle } from '../core/users/login-throttle.js'
 import type { ResolvedOptions } from '../options.js'
 import type { HandlerEnv } from './handler-env.js'
 import { mountIntrospectRoute } from './routes/introspect.js'
@@ -27,6 +27,7 @@ export function mountTokenRoutes(
   app: Hono<HandlerEnv>,
   options: ResolvedOptions,
   now: () => number,
+  loginThrottle: LoginThrottle | null,
 ): void {
   const { store, logger, issuer } = options
   const clientAuth: ClientAuthDeps = {
@@ -49,10 +50,7 @@ export function mountTokenRoutes(
         : null,
     refreshTokenReuseGraceSeconds: options.tokens.refreshTokenReuseGraceSeconds,
     passwordGrant: options.authorization.password,
-    loginThrottle:
-      options.authorization.password && options.authorization.loginThrottle !== false
-        ? new LoginThrottle(options.authorization.loginThrottle)
-        : null,
+    loginThrottle: options.authorization.password ? loginThrottle : null,
     onSecurityEvent: (event) =>
       logger.warn(
         { client_id: event.clientId, grant_id: event.grantId },

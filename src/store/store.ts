@@ -284,7 +284,12 @@ export interface Store {
    * A registration rate limiter whose buckets live in this store, so that every instance sharing
    * it counts together (PostgreSQL). Absent: createRegistrar counts in-process, per instance.
    */
-  createRateLimiter?(limits: { readonly max: number; readonly windowSeconds: number }): RateLimiter
+  createRateLimiter?(limits: {
+    readonly max: number
+    readonly windowSeconds: number
+    /** What is limited ('registration', 'login'), so that several limiters share the store. */
+    readonly limiter?: string
+  }): RateLimiter
 
   /** Releases connections; the store is unusable afterwards. Safe to call twice. */
   close(): Promise<void>

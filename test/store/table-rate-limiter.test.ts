@@ -70,6 +70,24 @@ function describeSharedLimiter(
       }
     })
 
+    it('peek answers as consume would, without taking anything, on every instance alike', async () => {
+      const [first, second] = await env.databases(2)
+      if (first === undefined || second === undefined) throw new Error('no database')
+      const a = createTableRateLimiter(first, { max: 2, windowSeconds: 60, limiter: 'login' })
+      const b = createTableRateLimiter(second, { max: 2, windowSeconds: 60, limiter: 'login' })
+      const local = new TokenBucketLimiter({ max: 2, windowSeconds: 60 })
+      for (let i = 0; i < 5; i++) expect(await a.peek('k', NOW_MS)).toEqual({ allowed: true })
+      await a.consume('k', NOW_MS)
+      await local.consume('k', NOW_MS)
+      await b.consume('k', NOW_MS)
+      await local.consume('k', NOW_MS)
+      // Two failures on two instances: both see the bucket empty, as one process would.
+      for (const now of [NOW_MS, NOW_MS + 29_999, NOW_MS + 30_000]) {
+        expect(await a.peek('k', now), `at ${now}`).toEqual(await local.peek('k', now))
+        expect(await b.peek('k', now), `at ${now}`).toEqual(await local.peek('k', now))
+      }
+    })
+
     it('keeps separate buckets per address and per limiter name', async () => {
       const [db] = await env.databases(1)
       if (db === undefined) throw new Error('no database')

@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util'
-import { hashSecret } from '../../core/crypto/hash-secret.js'
-import { randomToken } from '../../core/crypto/random-token.js'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
-import { GRANT_TYPES, SECRET_AUTH_METHODS } from '../../core/registration/client-metadata.js'
+import { GRANT_TYPES } from '../../core/registration/client-metadata.js'
+import { createAdminClient } from '../../core/registration/create-admin-client.js'
 import type { RegistrationPolicy } from '../../core/registration/validate-client-metadata.js'
-import { validateClientMetadata } from '../../core/registration/validate-client-metadata.js'
-import { parseResourceIndicators } from '../../core/resource/parse-resource-indicator.js'
 import { OAuthError } from '../../errors.js'
 import { DEFAULTS } from '../../options.js'
 import type { ConfigFile } from '../../server/config-file.js'
@@ -201,49 +198,26 @@ async function createClient(args: string[]): Promise<number> {
       ? {}
       : { application_type: values['application-type'] }),
   }
-  const metadata = asUsageError(() => validateClientMetadata(body, adminPolicy(config)))
   const resource = values['resource-server']
-  // RFC 8707 §2: the canonical form authorization and token requests are read in, so the
-  // audience it is compared with is spelled the same way.
-  const resourceServer =
-    resource === undefined
-      ? null
-      : (asUsageError(() => parseResourceIndicators([resource]), '--resource-server: ')[0] ?? null)
-
-  const now = Math.floor(Date.now() / 1000)
-  const clientSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
-    ? randomToken()
-    : null
-  const record: ClientRecord = {
-    clientId: randomToken(16),
-    clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
-    // An administrator's secret does not expire: the administrator rotates it by re-creating.
-    clientSecretExpiresAt: 0,
-    clientIdIssuedAt: now,
-    updatedAt: now,
-    metadata,
-    provenance: {
-      origin: 'admin',
-      authorizedBy: 'admin',
-      ip: null,
-      userAgent: null,
-      initialAccessTokenId: null,
-      softwareStatementIssuer: null,
-    },
-    // No RFC 7592 registration access token: an administrator's client is managed here.
-    registrationAccessTokenHash: null,
-    registrationAccessTokenExpiresAt: null,
-    version: 1,
-    trusted: values.trusted === true,
-    resourceServer,
-  }
   const store = await openStore(values.database, config)
+  let created: Awaited<ReturnType<typeof createAdminClient>>
   try {
-    const result = await store.createClient(record)
-    if (!result.created) throw new Error('the client could not be stored')
+    created = await asUsageErrorAsync(() =>
+      createAdminClient(
+        store,
+        {
+          metadata: body,
+          ...(resource === undefined ? {} : { resourceServer: resource }),
+          trusted: values.trusted === true,
+        },
+        adminPolicy(config),
+        Math.floor(Date.now() / 1000),
+      ),
+    )
   } finally {
     await store.close()
   }
+  const { record, clientSecret } = created
   const response = clientInformationResponse(record, {
     clientSecret,
     registrationAccessToken: null,
@@ -254,12 +228,16 @@ async function createClient(args: string[]): Promise<number> {
 }
 
 /** Runs a validation; its OAuthError is the administrator's mistake: a usage error (exit 2). */
-function asUsageError<T>(check: () => T, prefix = ''): T {
+/** Metadata an administrator got wrong is a usage error (exit 2), worded as registration words it. */
+async function asUsageErrorAsync<T>(check: () => Promise<T>): Promise<T> {
   try {
-    return check()
+    return await check()
   } catch (error) {
-    if (error instanceof OAuthError)
-      throw new UsageError(`${prefix}${error.code}: ${error.description}`)
+    if (error instanceof OAuthError) {
+      // invalid_target can only come from the resource-server URI: name the flag.
+      const flag = error.code === 'invalid_target' ? '--resource-server: ' : ''
+      throw new UsageError(`${flag}${error.code}: ${error.description}`)
+    }
     throw error
   }
 }

@@ -35,7 +35,7 @@ export async function passwordGrant(
   // attacks": failures count like failed logins at the sign-in page (login-throttle.ts), per
   // username and per address, and a locked key is refused before any password work.
   const keys = loginThrottleKeys(username, context.ip)
-  const locked = deps.loginThrottle?.lockedFor(keys, deps.now() * 1000) ?? null
+  const locked = (await deps.loginThrottle?.lockedFor(keys, deps.now() * 1000)) ?? null
   if (locked !== null) throw tooManyFailures(locked)
   // RFC 6749 §5.2: wrong resource owner credentials are invalid_grant. An unknown user costs the
   // same scrypt work as a wrong password, so timing does not tell which usernames exist.

@@ -14,6 +14,15 @@ describe('RFC 7591 §3: open registration MAY be rate-limited per client address
     expect((await limiter.consume('1.2.3.4', t0 + 40_000)).allowed).toBe(true)
   })
 
+  it('peek tells whether consume would pass, and takes nothing', async () => {
+    const limiter = new TokenBucketLimiter({ max: 1, windowSeconds: 60 })
+    expect(await limiter.peek('a', 0)).toEqual({ allowed: true })
+    expect(await limiter.peek('a', 0)).toEqual({ allowed: true })
+    await limiter.consume('a', 0)
+    expect(await limiter.peek('a', 0)).toEqual({ allowed: false, retryAfterSeconds: 60 })
+    expect(await limiter.peek('a', 60_000)).toEqual({ allowed: true })
+  })
+
   it('keeps one bucket per key', async () => {
     const limiter = new TokenBucketLimiter({ max: 1, windowSeconds: 3600 })
     expect((await limiter.consume('a', 0)).allowed).toBe(true)

@@ -11,8 +11,13 @@ export type RateLimitDecision =
   | { readonly allowed: false; readonly retryAfterSeconds: number }
 
 export interface RateLimiter {
+  /** Takes one token from the key's bucket, if there is one. */
   consume(key: string, nowMs: number): Promise<RateLimitDecision>
+  /** What consume would answer now, without taking anything (a lock check). */
+  peek(key: string, nowMs: number): Promise<RateLimitDecision>
 }
+
+const ALLOWED: RateLimitDecision = { allowed: true }
 
 interface Bucket {
   tokens: number
@@ -41,29 +46,38 @@ export class TokenBucketLimiter implements RateLimiter {
   }
 
   async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
-    const bucket = this.#buckets.get(key)
-    const tokens =
-      bucket === undefined
-        ? this.#max
-        : Math.min(
-            this.#max,
-            bucket.tokens + Math.max(0, nowMs - bucket.updatedMs) * this.#refillPerMs,
-          )
+    const tokens = this.#tokens(key, nowMs)
     // Map keeps insertion order: delete and re-insert so the oldest entry is the least recent.
     this.#buckets.delete(key)
-    if (tokens < 1) {
-      this.#buckets.set(key, { tokens, updatedMs: nowMs })
-      return {
-        allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs / 1000)),
-      }
-    }
-    this.#buckets.set(key, { tokens: tokens - 1, updatedMs: nowMs })
+    const decision = this.#decide(tokens)
+    this.#buckets.set(key, { tokens: decision.allowed ? tokens - 1 : tokens, updatedMs: nowMs })
     if (this.#buckets.size > this.#maxKeys) {
       const oldest = this.#buckets.keys().next()
       if (oldest.done !== true) this.#buckets.delete(oldest.value)
     }
-    return { allowed: true }
+    return decision
+  }
+
+  async peek(key: string, nowMs: number): Promise<RateLimitDecision> {
+    return this.#decide(this.#tokens(key, nowMs))
+  }
+
+  #tokens(key: string, nowMs: number): number {
+    const bucket = this.#buckets.get(key)
+    return bucket === undefined
+      ? this.#max
+      : Math.min(
+          this.#max,
+          bucket.tokens + Math.max(0, nowMs - bucket.updatedMs) * this.#refillPerMs,
+        )
+  }
+
+  #decide(tokens: number): RateLimitDecision {
+    if (tokens >= 1) return ALLOWED
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs / 1000)),
+    }
   }
 
   get size(): number {

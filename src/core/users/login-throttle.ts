@@ -1,5 +1,4 @@
 import type { RateLimiter } from '../rate-limit/token-bucket-limiter.js'
-import { TokenBucketLimiter } from '../rate-limit/token-bucket-limiter.js'
 
 /**
  * Slows password guessing (RFC 6749 §10.7 asks servers to protect the resource owner's
@@ -10,34 +9,28 @@ import { TokenBucketLimiter } from '../rate-limit/token-bucket-limiter.js'
  * nothing and costs no scrypt work. Successful logins are not counted: people sharing one
  * address (an office, a NAT) are only held back by their own mistakes.
  *
- * In-process, like the registration limiter: each instance counts its own failures, so N
- * instances allow N times the rate. A lock only delays, never disables an account for good.
+ * The buckets live in the limiter it is given: in the database when the store offers one
+ * (PostgreSQL), so every instance counts the same failures; otherwise in this process. A lock
+ * only delays, never disables an account for good.
  */
 export class LoginThrottle {
   readonly #failures: RateLimiter
-  /** Key → epoch milliseconds until which it is locked. */
-  readonly #lockedUntil = new Map<string, number>()
-  readonly #maxKeys: number
 
-  constructor(options: {
-    readonly max: number
-    readonly windowSeconds: number
-    readonly maxKeys?: number
-  }) {
-    this.#maxKeys = options.maxKeys ?? 100_000
-    this.#failures = new TokenBucketLimiter({ ...options, maxKeys: this.#maxKeys })
+  constructor(failures: RateLimiter) {
+    this.#failures = failures
   }
 
-  /** Seconds to wait when any of the keys is locked, else null. Counts nothing. */
-  lockedFor(keys: readonly string[], nowMs: number): number | null {
-    let wait = 0
+  /**
+   * Seconds to wait when any of the keys is locked (its bucket holds less than one failure),
+   * else null. Counts nothing.
+   */
+  async lockedFor(keys: readonly string[], nowMs: number): Promise<number | null> {
+    let wait: number | null = null
     for (const key of keys) {
-      const until = this.#lockedUntil.get(key)
-      if (until === undefined) continue
-      if (until <= nowMs) this.#lockedUntil.delete(key)
-      else wait = Math.max(wait, until - nowMs)
+      const decision = await this.#failures.peek(key, nowMs)
+      if (!decision.allowed) wait = Math.max(wait ?? 0, decision.retryAfterSeconds)
     }
-    return wait === 0 ? null : Math.ceil(wait / 1000)
+    return wait
   }
 
   /**
@@ -48,21 +41,9 @@ export class LoginThrottle {
     let wait: number | null = null
     for (const key of keys) {
       const decision = await this.#failures.consume(key, nowMs)
-      if (decision.allowed) continue
-      this.#lock(key, nowMs + decision.retryAfterSeconds * 1000)
-      wait = Math.max(wait ?? 0, decision.retryAfterSeconds)
+      if (!decision.allowed) wait = Math.max(wait ?? 0, decision.retryAfterSeconds)
     }
     return wait
-  }
-
-  #lock(key: string, untilMs: number): void {
-    // Re-insert so the Map's order is the order of locking: when full, the oldest lock goes.
-    this.#lockedUntil.delete(key)
-    this.#lockedUntil.set(key, untilMs)
-    if (this.#lockedUntil.size > this.#maxKeys) {
-      const oldest = this.#lockedUntil.keys().next()
-      if (oldest.done !== true) this.#lockedUntil.delete(oldest.value)
-    }
   }
 }
 

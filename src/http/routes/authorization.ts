@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import { LoginThrottle } from '../../core/users/login-throttle.js'
+import type { LoginThrottle } from '../../core/users/login-throttle.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import type { HandlerEnv } from '../handler-env.js'
@@ -18,15 +18,15 @@ export function mountAuthorizationRoutes(
   app: Hono<HandlerEnv>,
   options: ResolvedOptions,
   now: () => number,
+  loginThrottle: LoginThrottle | null,
 ): void {
-  const { loginThrottle } = options.authorization
   const base = options.basePath
   const deps: AuthorizationDeps = {
     options,
     store: options.store,
     now,
     cookies: cookieNames(options.issuer),
-    throttle: loginThrottle === false ? null : new LoginThrottle(loginThrottle),
+    throttle: loginThrottle,
     paths: {
       authorize: `${base}/authorize`,
       consent: `${base}/consent`,

@@ -126,7 +126,7 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
         deps.options.trustProxyHops,
       )
       const keys = loginThrottleKeys(username, ip)
-      const locked = deps.throttle?.lockedFor(keys, Date.now()) ?? null
+      const locked = (await deps.throttle?.lockedFor(keys, Date.now())) ?? null
       if (locked !== null) return await again(429, TOO_MANY, { 'Retry-After': String(locked) })
 
       const user = await authenticatePassword(deps.store, username, password)

@@ -86,7 +86,39 @@ export function createTableRateLimiter(
       .catch(() => undefined)
   }
 
+  const readBucket = (key: string) =>
+    buckets
+      .selectFrom('rate_limit_buckets')
+      .select(['tokens', 'updated_ms'])
+      .where('limiter', '=', limiter)
+      .where('key', '=', key)
+      .executeTakeFirst()
+
+  /** The decision for a bucket as read (undefined: full); `refused` when consume already failed. */
+  const refusalOrAllowed = (
+    bucket: { tokens: number; updated_ms: number | string } | undefined,
+    nowMs: number,
+    refused: boolean,
+  ): RateLimitDecision => {
+    const tokens =
+      bucket === undefined
+        ? max
+        : Math.min(
+            max,
+            Number(bucket.tokens) + Math.max(0, nowMs - Number(bucket.updated_ms)) * refillPerMs,
+          )
+    if (!refused && tokens >= 1) return { allowed: true }
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(Math.max(0, 1 - tokens) / refillPerMs / 1000)),
+    }
+  }
+
   return {
+    async peek(key: string, nowMs: number): Promise<RateLimitDecision> {
+      return refusalOrAllowed(await readBucket(key), nowMs, false)
+    },
+
     async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
       if (!Number.isSafeInteger(nowMs)) {
         throw new RangeError(`nowMs must be an integer, got ${nowMs}`)
@@ -110,23 +142,7 @@ export function createTableRateLimiter(
 
       // Refused: read the bucket once more to say when a token will be back. Another request
       // may have moved it meanwhile; the answer is a hint for Retry-After, not a promise.
-      const bucket = await buckets
-        .selectFrom('rate_limit_buckets')
-        .select(['tokens', 'updated_ms'])
-        .where('limiter', '=', limiter)
-        .where('key', '=', key)
-        .executeTakeFirst()
-      const tokens =
-        bucket === undefined
-          ? max
-          : Math.min(
-              max,
-              Number(bucket.tokens) + Math.max(0, nowMs - Number(bucket.updated_ms)) * refillPerMs,
-            )
-      return {
-        allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000)),
-      }
+      return refusalOrAllowed(await readBucket(key), nowMs, true)
     },
   }
 }

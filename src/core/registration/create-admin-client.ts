@@ -1,0 +1,63 @@
+import type { ClientRecord, Store } from '../../store/store.js'
+import { hashSecret } from '../crypto/hash-secret.js'
+import { randomClientId, randomToken } from '../crypto/random-token.js'
+import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
+import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import type { RegistrationPolicy } from './validate-client-metadata.js'
+import { validateClientMetadata } from './validate-client-metadata.js'
+
+export interface AdminClientInput {
+  /** Client metadata as a registration body would carry it (RFC 7591 §2). */
+  readonly metadata: Readonly<Record<string, unknown>>
+  /** RFC 8707 resource this client serves (an API, an MCP server); it may introspect its tokens. */
+  readonly resourceServer?: string
+  /** Skip the consent screen (Django OAuth Toolkit's skip_authorization). */
+  readonly trusted?: boolean
+}
+
+/**
+ * A client created by an administrator: the same metadata validation as dynamic registration
+ * (under the administrator's own policy), provenance `admin`, a secret that does not expire
+ * (the administrator rotates it by re-creating), no RFC 7592 registration access token (the
+ * administrator manages it). Throws OAuthError for metadata a registration would refuse.
+ */
+export async function createAdminClient(
+  store: Store,
+  input: AdminClientInput,
+  policy: RegistrationPolicy,
+  now: number,
+): Promise<{ readonly record: ClientRecord; readonly clientSecret: string | null }> {
+  const metadata = validateClientMetadata(input.metadata, policy)
+  // RFC 8707 §2: stored in the canonical form requests are read in, so audiences compare equal.
+  const resourceServer =
+    input.resourceServer === undefined
+      ? null
+      : (parseResourceIndicators([input.resourceServer])[0] ?? null)
+  const clientSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
+    ? randomToken()
+    : null
+  const record: ClientRecord = {
+    clientId: randomClientId(),
+    clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
+    clientSecretExpiresAt: 0,
+    clientIdIssuedAt: now,
+    updatedAt: now,
+    metadata,
+    provenance: {
+      origin: 'admin',
+      authorizedBy: 'admin',
+      ip: null,
+      userAgent: null,
+      initialAccessTokenId: null,
+      softwareStatementIssuer: null,
+    },
+    registrationAccessTokenHash: null,
+    registrationAccessTokenExpiresAt: null,
+    version: 1,
+    trusted: input.trusted === true,
+    resourceServer,
+  }
+  const result = await store.createClient(record)
+  if (!result.created) throw new Error('the client could not be stored')
+  return { record, clientSecret }
+}
