@@ -7,7 +7,21 @@ import { OAuthError } from '../errors.js'
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes)
+  if (declared !== null) {
+    if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
+    // Fast path. `request.body` makes @hono/node-server build a whole undici Request (AbortSignal,
+    // makeTransferable, a Web stream over the IncomingMessage): 16-18% of the CPU of POST
+    // /register in the profile. `arrayBuffer()` it serves straight from the IncomingMessage. It
+    // reads without a running count, which is safe because HTTP/1.1 and HTTP/2 framing make the
+    // body exactly Content-Length bytes (Node answers 400 itself to a Content-Length that is not
+    // digits). The length is checked again for a Request built in-process, whose header can lie.
+    if (DECIMAL.test(declared)) {
+      const body = await request.arrayBuffer()
+      if (body.byteLength > maxBytes) throw tooLarge(maxBytes)
+      return new Uint8Array(body)
+    }
+  }
+  // No Content-Length (chunked), or one Node would not have let through: count as we read.
   if (request.body === null) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -31,6 +45,8 @@ export async function readLimitedBody(request: Request, maxBytes: number): Promi
   }
   return out
 }
+
+const DECIMAL = /^\d+$/
 
 function tooLarge(maxBytes: number): OAuthError {
   return new OAuthError('invalid_request', `request body must be at most ${maxBytes} bytes`, {

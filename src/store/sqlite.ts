@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely'
 import { KyselyStore } from './kysely/kysely-store.js'
 import { assertMigrated, migrateToLatest } from './kysely/migrate.js'
 import type { Database } from './kysely/schema.js'
+import { GroupCommitSqliteDialect } from './sqlite/group-commit-dialect.js'
 import type { Store } from './store.js'
 
 export interface SqliteStoreOptions {
@@ -31,18 +32,36 @@ export async function openSqliteDatabase(options: SqliteStoreOptions): Promise<K
     sqlite.close()
     throw error
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   try {
+    // Migrations run on Kysely's own SQLite dialect, which passes BEGIN IMMEDIATE through; the
+    // store then runs on group commit over the same connection. The migration instance is
+    // dropped without destroy(), which would close that connection.
+    const migrator = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
     if (options.migrate ?? true) {
-      await migrateInWriteTransaction(db, sqlite)
+      await migrateInWriteTransaction(migrator, sqlite)
     } else {
-      await assertMigrated(db)
+      await assertMigrated(migrator)
     }
   } catch (error) {
-    await db.destroy()
+    sqlite.close()
     throw error
   }
-  return db
+  // A file system without shared memory support can refuse WAL; SQLite then keeps its rollback
+  // journal, there is no log to sync, and FULL stays.
+  if (!isFileBacked(options.path) || sqlite.pragma('journal_mode', { simple: true }) !== 'wal') {
+    return new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) })
+  }
+  // From here the driver syncs the log itself before acknowledging any write (wal-sync.ts):
+  // as durable as FULL, without an fsync on the event loop at every commit.
+  sqlite.pragma('synchronous = NORMAL')
+  return new Kysely<Database>({
+    dialect: new GroupCommitSqliteDialect(sqlite, { syncWalOf: options.path }),
+  })
+}
+
+/** ':memory:' and '' (a private temporary database) have no log of their own to sync. */
+function isFileBacked(path: string): boolean {
+  return path !== ':memory:' && path !== ''
 }
 
 function applyPragmas(sqlite: SqliteDatabase.Database, path: string): void {
@@ -51,9 +70,10 @@ function applyPragmas(sqlite: SqliteDatabase.Database, path: string): void {
   sqlite.pragma('busy_timeout = 5000')
   // WAL lets readers run alongside the single writer. An in-memory (or '' temporary) database has
   // no file to log to, and SQLite would keep its 'memory' journal anyway.
-  if (path !== ':memory:' && path !== '') sqlite.pragma('journal_mode = WAL')
-  // In WAL mode NORMAL skips the fsync at commit, so a power cut can lose registrations that were
-  // already answered with 201. FULL syncs the log on every commit.
+  if (isFileBacked(path)) sqlite.pragma('journal_mode = WAL')
+  // In WAL mode NORMAL skips the fsync at commit, so a power cut could lose registrations already
+  // answered with 201. FULL syncs the log on every commit: the migrations run so, and the store
+  // then takes the sync over itself (openSqliteDatabase).
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
 }

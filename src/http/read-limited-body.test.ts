@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import { OAuthError } from '../errors.js'
+import { readLimitedBody } from './read-limited-body.js'
+
+const URL_ = 'http://registrar.test/register'
+const LIMIT = 16
+const utf8 = new TextEncoder()
+
+/** A body of `chunks` as a stream, with no Content-Length: what a chunked upload looks like. */
+function streamed(chunks: readonly string[]): { request: Request; pulled: () => number } {
+  let index = 0
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const chunk = chunks[index++]
+        if (chunk === undefined) controller.close()
+        else controller.enqueue(utf8.encode(chunk))
+      },
+      // Pull only when read, so `pulled` counts the chunks actually read.
+    },
+    { highWaterMark: 0 },
+  )
+  const request = new Request(URL_, { method: 'POST', body, duplex: 'half' } as RequestInit)
+  return { request, pulled: () => index }
+}
+
+/**
+ * A Request-shaped object with a Content-Length whose `body` must never be touched: the fast path
+ * reads only through `arrayBuffer()`, as @hono/node-server serves it from the IncomingMessage.
+ */
+function declared(contentLength: string, bytes: string): { request: Request; reads: () => number } {
+  let reads = 0
+  const request = {
+    headers: new Headers({ 'content-length': contentLength }),
+    async arrayBuffer() {
+      reads++
+      return utf8.encode(bytes).buffer
+    },
+    get body(): never {
+      throw new Error('the fast path must not build a body stream')
+    },
+  } as unknown as Request
+  return { request, reads: () => reads }
+}
+
+async function expect413(promise: Promise<unknown>): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(OAuthError)
+  expect(error).toMatchObject({ code: 'invalid_request', status: 413 })
+}
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+describe('readLimitedBody with a declared Content-Length', () => {
+  it.each([
+    ['an empty body', ''],
+    ['one byte', 'a'],
+    ['exactly the limit', 'x'.repeat(LIMIT)],
+  ])(
+    'within the limit (%s) reads the bytes with arrayBuffer(), never the stream',
+    async (_, body) => {
+      const { request, reads } = declared(String(utf8.encode(body).byteLength), body)
+      expect(text(await readLimitedBody(request, LIMIT))).toBe(body)
+      expect(reads()).toBe(1)
+    },
+  )
+
+  it.each([String(LIMIT + 1), '1000000', '99999999999999999999'])(
+    'over the limit (Content-Length: %s) → 413 before a byte is read',
+    async (contentLength) => {
+      const { request, reads } = declared(contentLength, 'x'.repeat(LIMIT + 1))
+      await expect413(readLimitedBody(request, LIMIT))
+      expect(reads()).toBe(0)
+    },
+  )
+
+  it('a Content-Length that understates the body (a Request built in-process) → 413', async () => {
+    const { request } = declared('4', 'x'.repeat(LIMIT + 1))
+    await expect413(readLimitedBody(request, LIMIT))
+  })
+
+  it('a real Request within the limit returns its bytes', async () => {
+    const request = new Request(URL_, {
+      method: 'POST',
+      headers: { 'content-length': '5' },
+      body: 'hello',
+    })
+    expect(text(await readLimitedBody(request, LIMIT))).toBe('hello')
+  })
+
+  it('a real Request over the limit → 413 without its stream being read', async () => {
+    const { request, pulled } = streamed(['x'.repeat(LIMIT + 1)])
+    request.headers.set('content-length', String(LIMIT + 1))
+    await expect413(readLimitedBody(request, LIMIT))
+    expect(pulled()).toBe(0)
+  })
+
+  it.each([
+    ['within the limit', ['abc', 'def'], 'abcdef'],
+    ['over the limit', ['x'.repeat(LIMIT), 'y'], null],
+  ])(
+    'a Content-Length that is not digits keeps the counting stream path: %s',
+    async (_, chunks, expected) => {
+      const { request } = streamed(chunks)
+      request.headers.set('content-length', 'abc')
+      const read = readLimitedBody(request, LIMIT)
+      if (expected === null) await expect413(read)
+      else expect(text(await read)).toBe(expected)
+    },
+  )
+})
+
+describe('readLimitedBody without a Content-Length (a streamed, chunked body)', () => {
+  it.each([
+    ['one chunk', ['hello'], 'hello'],
+    ['several chunks', ['he', 'll', 'o'], 'hello'],
+    [
+      'chunks adding up to exactly the limit',
+      ['x'.repeat(8), 'y'.repeat(8)],
+      `${'x'.repeat(8)}${'y'.repeat(8)}`,
+    ],
+    ['no chunks at all', [], ''],
+  ])('within the limit (%s) returns the bytes', async (_, chunks, expected) => {
+    const { request } = streamed(chunks)
+    expect(request.headers.get('content-length')).toBeNull()
+    expect(text(await readLimitedBody(request, LIMIT))).toBe(expected)
+  })
+
+  it('over the limit → 413, and reading stops at the chunk that passes it', async () => {
+    const { request, pulled } = streamed(['x'.repeat(10), 'y'.repeat(10), 'z', 'z', 'z'])
+    await expect413(readLimitedBody(request, LIMIT))
+    expect(pulled()).toBe(2)
+  })
+
+  it('no body at all → an empty Uint8Array', async () => {
+    const bytes = await readLimitedBody(new Request(URL_, { method: 'POST' }), LIMIT)
+    expect(bytes).toBeInstanceOf(Uint8Array)
+    expect(bytes.byteLength).toBe(0)
+  })
+})
