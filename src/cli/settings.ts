@@ -37,15 +37,19 @@ export function databaseLocation(flag: string | undefined, config: ConfigFile): 
 
 /**
  * Opens the configured database, applying pending migrations. `logger` hears about PostgreSQL
- * connections lost while idle and about migrations applied.
+ * connections lost while idle and about migrations applied. `serving`: a long-running server,
+ * which checkpoints SQLite's log on a thread of its own; a one-off command does not start one.
  */
 export async function openStore(
   flag: string | undefined,
   config: ConfigFile,
   logger?: Logger,
+  serving = false,
 ): Promise<Store> {
   const location = databaseLocation(flag, config)
-  if (location.kind === 'sqlite') return openSqliteStore({ path: location.path })
+  if (location.kind === 'sqlite') {
+    return openSqliteStore({ path: location.path, backgroundCheckpoint: serving })
+  }
   try {
     return await openPostgresStore({
       ...location.options,

@@ -29,6 +29,11 @@ export function startServer(
     if (listener === null) res.writeHead(503).end()
     else void listener(req, res)
   })
+  // A client may shut its side down once the request is sent (shutdown(SHUT_WR), `nc -N`). By
+  // default Node then ends the connection at once, dropping an answer still waiting for its
+  // commit to reach the disk; half-open, the answer goes out first. (http.Server's own switch,
+  // set false by its constructor; @types/node does not declare it.)
+  ;(server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
   // Slow-loris bounds: 30 s to send the headers and 60 s for the whole request.
   server.headersTimeout = 30_000
   server.requestTimeout = 60_000

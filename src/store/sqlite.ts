@@ -14,6 +14,12 @@ export interface SqliteStoreOptions {
    * as new as this build is refused rather than half-working.
    */
   readonly migrate?: boolean
+  /**
+   * Checkpoint the write-ahead log on a worker thread instead of inside a commit on the event
+   * loop (default true; see sqlite/background-checkpointer.ts). A short-lived process, such as
+   * a CLI command, can turn it off and save starting a thread.
+   */
+  readonly backgroundCheckpoint?: boolean
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -49,14 +55,24 @@ export async function openSqliteDatabase(options: SqliteStoreOptions): Promise<K
   // A file system without shared memory support can refuse WAL; SQLite then keeps its rollback
   // journal, there is no log to sync, and FULL stays.
   if (!isFileBacked(options.path) || sqlite.pragma('journal_mode', { simple: true }) !== 'wal') {
-    return new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) })
+    const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) })
+    await sql`select 1`.execute(db)
+    return db
   }
   // From here the driver syncs the log itself before acknowledging any write (wal-sync.ts):
   // as durable as FULL, without an fsync on the event loop at every commit.
   sqlite.pragma('synchronous = NORMAL')
-  return new Kysely<Database>({
-    dialect: new GroupCommitSqliteDialect(sqlite, { syncWalOf: options.path }),
+  const db = new Kysely<Database>({
+    dialect: new GroupCommitSqliteDialect(sqlite, {
+      syncWalOf: options.path,
+      backgroundCheckpoint: options.backgroundCheckpoint ?? true,
+    }),
   })
+  // Kysely initialises a driver on first use, and destroys only one it initialised: without a
+  // first statement here, a store closed unused would leave the connection and the
+  // checkpointer's thread open.
+  await sql`select 1`.execute(db)
+  return db
 }
 
 /** ':memory:' and '' (a private temporary database) have no log of their own to sync. */

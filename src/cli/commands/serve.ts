@@ -41,7 +41,7 @@ export async function serve(args: string[]): Promise<number> {
   // Logs go to stderr: stdout carries only the `listening on` line a supervisor waits for.
   const logger = pino({ level, base: { service: 'registrar' } }, pino.destination(2))
 
-  const store = await openStore(values.database, config, logger)
+  const store = await openStore(values.database, config, logger, true)
   let server: Awaited<ReturnType<typeof startServer>>
   try {
     const configIssuer = config.issuer

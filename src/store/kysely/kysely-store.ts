@@ -14,6 +14,8 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../store.js'
+import type { Shape } from './compiled-query.js'
+import { compileOnce } from './compiled-query.js'
 import { assertSchemaCurrent } from './migrate.js'
 import type {
   AuthorizationCodesTable,
@@ -45,10 +47,12 @@ const TOKEN_NOT_FOUND: RotateRefreshTokenResult = { status: 'not_found' }
  */
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>
+  readonly #hot: HotQueries
   #closing: Promise<void> | undefined
 
   constructor(db: Kysely<Database>) {
     this.#db = db
+    this.#hot = hotQueries(db)
   }
 
   async createClient(
@@ -61,7 +65,7 @@ export class KyselyStore implements Store {
     const row = clientToRow(client)
     const consume = options?.consumeInitialAccessToken
     if (consume === undefined) {
-      await db.insertInto('clients').values(row).execute()
+      await this.#hot.insertClient.execute(db, row)
       return CREATED
     }
     const now = integer(consume.now, 'now')
@@ -85,11 +89,8 @@ export class KyselyStore implements Store {
   }
 
   async getClient(clientId: string): Promise<ClientRecord | null> {
-    const row = await this.#open()
-      .selectFrom('clients')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .executeTakeFirst()
+    const { rows } = await this.#hot.getClient.execute(this.#open(), { clientId })
+    const row = rows[0]
     return row === undefined ? null : rowToClient(row)
   }
 
@@ -109,11 +110,10 @@ export class KyselyStore implements Store {
   }
 
   async findClientByRegistrationAccessTokenHash(tokenHash: string): Promise<ClientRecord | null> {
-    const row = await this.#open()
-      .selectFrom('clients')
-      .selectAll()
-      .where('registration_access_token_hash', '=', tokenHash)
-      .executeTakeFirst()
+    const { rows } = await this.#hot.findClientByRegistrationAccessTokenHash.execute(this.#open(), {
+      tokenHash,
+    })
+    const row = rows[0]
     return row === undefined ? null : rowToClient(row)
   }
 
@@ -236,11 +236,8 @@ export class KyselyStore implements Store {
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
-    const row = await this.#open()
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst()
+    const { rows } = await this.#hot.getUser.execute(this.#open(), { id })
+    const row = rows[0]
     return row === undefined ? null : rowToUser(row)
   }
 
@@ -273,12 +270,9 @@ export class KyselyStore implements Store {
   }
 
   async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
-    const row = await this.#open()
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id_hash', '=', idHash)
-      .where('expires_at', '>', integer(now, 'now'))
-      .executeTakeFirst()
+    const db = this.#open()
+    const { rows } = await this.#hot.findSession.execute(db, { idHash, now: integer(now, 'now') })
+    const row = rows[0]
     return row === undefined ? null : rowToSession(row)
   }
 
@@ -303,17 +297,14 @@ export class KyselyStore implements Store {
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
-    const row = await this.#open()
-      .selectFrom('consents')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst()
+    const { rows } = await this.#hot.findConsent.execute(this.#open(), { userId, clientId })
+    const row = rows[0]
     return row === undefined ? null : rowToConsent(row)
   }
 
   async createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
-    await this.#open().insertInto('authorization_codes').values(codeToRow(code)).execute()
+    const db = this.#open()
+    await this.#hot.insertAuthorizationCode.execute(db, codeToRow(code))
   }
 
   async consumeAuthorizationCode(
@@ -322,25 +313,18 @@ export class KyselyStore implements Store {
     issue?: (code: AuthorizationCodeRecord) => Promise<readonly TokenRecord[]>,
   ): Promise<ConsumeCodeResult> {
     let failure: { readonly error: unknown } | null = null
+    const hot = this.#hot
     const result = await this.#open()
       .transaction()
       .execute(async (trx): Promise<ConsumeCodeResult> => {
         // Compare-and-set in one statement: the database re-evaluates `consumed_at IS NULL`
         // under the row's write lock, so of concurrent redemptions, in any number of processes,
         // exactly one updates the row; the others wait for it to commit and then see it used.
-        const consumed = await trx
-          .updateTable('authorization_codes')
-          .set({ consumed_at: integer(now, 'now') })
-          .where('code_hash', '=', codeHash)
-          .where('consumed_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst()
+        const consumption = { codeHash, now: integer(now, 'now') }
+        const consumed = (await hot.consumeAuthorizationCode.execute(trx, consumption)).rows[0]
         if (consumed === undefined) {
-          const row = await trx
-            .selectFrom('authorization_codes')
-            .selectAll()
-            .where('code_hash', '=', codeHash)
-            .executeTakeFirst()
+          const { rows } = await hot.findAuthorizationCode.execute(trx, { codeHash })
+          const row = rows[0]
           return row === undefined ? CODE_NOT_FOUND : { status: 'replayed', code: rowToCode(row) }
         }
         const code = rowToCode(consumed)
@@ -349,7 +333,7 @@ export class KyselyStore implements Store {
           // used once this commits) always finds them to revoke. A refusal still burns the code.
           try {
             const rows = (await issue(code)).map(tokenToRow)
-            if (rows.length > 0) await trx.insertInto('tokens').values(rows).execute()
+            await insertTokens(hot, trx, rows)
           } catch (error) {
             failure = { error }
           }
@@ -364,15 +348,12 @@ export class KyselyStore implements Store {
     const rows = tokens.map(tokenToRow)
     if (rows.length === 0) return
     // One INSERT of every row: a statement is atomic on its own, so all or none are stored.
-    await this.#open().insertInto('tokens').values(rows).execute()
+    await insertTokens(this.#hot, this.#open(), rows)
   }
 
   async findToken(tokenHash: string): Promise<TokenRecord | null> {
-    const row = await this.#open()
-      .selectFrom('tokens')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst()
+    const { rows } = await this.#hot.findToken.execute(this.#open(), { tokenHash })
+    const row = rows[0]
     return row === undefined ? null : rowToToken(row)
   }
 
@@ -470,6 +451,156 @@ export class KyselyStore implements Store {
   #open(): Kysely<Database> {
     if (this.#closing !== undefined) throw new Error('store is closed')
     return this.#db
+  }
+}
+
+type ClientRow = Insertable<ClientsTable>
+type TokenRow = Insertable<TokensTable>
+type AuthorizationCodeRow = Insertable<AuthorizationCodesTable>
+
+/**
+ * Every column, in the order clientToRow writes them. 'or-null' binds an undefined value (only a
+ * caller outside the types can pass one) as NULL, which is what Kysely's leaving the column out
+ * stores for a column without DEFAULT. version and trusted have one, but integer() and flag()
+ * never return undefined.
+ */
+const CLIENT_ROW: Shape<ClientRow> = {
+  client_id: 'or-null',
+  client_secret_hash: 'or-null',
+  client_secret_expires_at: 'or-null',
+  client_id_issued_at: 'or-null',
+  updated_at: 'or-null',
+  metadata: 'or-null',
+  origin: 'or-null',
+  authorized_by: 'or-null',
+  created_ip: 'or-null',
+  created_user_agent: 'or-null',
+  initial_access_token_id: 'or-null',
+  software_statement_issuer: 'or-null',
+  software_id: 'or-null',
+  software_version: 'or-null',
+  registration_access_token_hash: 'or-null',
+  registration_access_token_expires_at: 'or-null',
+  version: 'required',
+  trusted: 'required',
+  resource_server: 'or-null',
+}
+
+/** As CLIENT_ROW; no column of tokens has a DEFAULT. */
+const TOKEN_ROW: Shape<TokenRow> = {
+  token_hash: 'or-null',
+  kind: 'or-null',
+  client_id: 'or-null',
+  user_id: 'or-null',
+  scope: 'or-null',
+  resources: 'or-null',
+  grant_id: 'or-null',
+  issued_at: 'or-null',
+  expires_at: 'or-null',
+  revoked_at: 'or-null',
+  rotated_at: 'or-null',
+}
+
+/** As CLIENT_ROW; no column of authorization_codes has a DEFAULT. */
+const AUTHORIZATION_CODE_ROW: Shape<AuthorizationCodeRow> = {
+  code_hash: 'or-null',
+  client_id: 'or-null',
+  user_id: 'or-null',
+  redirect_uri: 'or-null',
+  redirect_uri_in_request: 'or-null',
+  scope: 'or-null',
+  resources: 'or-null',
+  code_challenge: 'or-null',
+  auth_time: 'or-null',
+  grant_id: 'or-null',
+  issued_at: 'or-null',
+  expires_at: 'or-null',
+  consumed_at: 'or-null',
+}
+
+type HotQueries = ReturnType<typeof hotQueries>
+
+/**
+ * The statements of the busiest requests (token, authorize, introspection, registration),
+ * compiled once per store instead of built on every call (compiled-query.ts). Each is the query
+ * the method would otherwise build, with the same SQL.
+ */
+function hotQueries(db: Kysely<Database>) {
+  return {
+    insertClient: compileOnce(CLIENT_ROW, (row: ClientRow) => db.insertInto('clients').values(row)),
+    getClient: compileOnce({ clientId: 'required' }, (args: { clientId: string }) =>
+      db.selectFrom('clients').selectAll().where('client_id', '=', args.clientId),
+    ),
+    findClientByRegistrationAccessTokenHash: compileOnce(
+      { tokenHash: 'required' },
+      (args: { tokenHash: string }) =>
+        db
+          .selectFrom('clients')
+          .selectAll()
+          .where('registration_access_token_hash', '=', args.tokenHash),
+    ),
+    getUser: compileOnce({ id: 'required' }, (args: { id: string }) =>
+      db.selectFrom('users').selectAll().where('id', '=', args.id),
+    ),
+    findSession: compileOnce(
+      { idHash: 'required', now: 'required' },
+      (args: { idHash: string; now: number }) =>
+        db
+          .selectFrom('sessions')
+          .selectAll()
+          .where('id_hash', '=', args.idHash)
+          .where('expires_at', '>', args.now),
+    ),
+    findConsent: compileOnce(
+      { userId: 'required', clientId: 'required' },
+      (args: { userId: string; clientId: string }) =>
+        db
+          .selectFrom('consents')
+          .selectAll()
+          .where('user_id', '=', args.userId)
+          .where('client_id', '=', args.clientId),
+    ),
+    insertAuthorizationCode: compileOnce(AUTHORIZATION_CODE_ROW, (row: AuthorizationCodeRow) =>
+      db.insertInto('authorization_codes').values(row),
+    ),
+    consumeAuthorizationCode: compileOnce(
+      { codeHash: 'required', now: 'required' },
+      (args: { codeHash: string; now: number }) =>
+        db
+          .updateTable('authorization_codes')
+          .set({ consumed_at: args.now })
+          .where('code_hash', '=', args.codeHash)
+          .where('consumed_at', 'is', null)
+          .returningAll(),
+    ),
+    findAuthorizationCode: compileOnce({ codeHash: 'required' }, (args: { codeHash: string }) =>
+      db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', args.codeHash),
+    ),
+    insertToken: compileOnce(TOKEN_ROW, (row: TokenRow) => db.insertInto('tokens').values(row)),
+    // An access token with its refresh token: the other common case.
+    insertTokenPair: compileOnce([TOKEN_ROW, TOKEN_ROW], (rows: readonly [TokenRow, TokenRow]) =>
+      db.insertInto('tokens').values(rows),
+    ),
+    findToken: compileOnce({ tokenHash: 'required' }, (args: { tokenHash: string }) =>
+      db.selectFrom('tokens').selectAll().where('token_hash', '=', args.tokenHash),
+    ),
+  }
+}
+
+/** All rows in one INSERT, compiled once for one or two rows; none inserts nothing. */
+async function insertTokens(
+  hot: HotQueries,
+  on: Kysely<Database>,
+  rows: readonly TokenRow[],
+): Promise<void> {
+  const [first, second] = rows
+  if (first === undefined) return
+  if (rows.length === 1) {
+    await hot.insertToken.execute(on, first)
+  } else if (rows.length === 2 && second !== undefined) {
+    await hot.insertTokenPair.execute(on, [first, second])
+  } else {
+    await on.insertInto('tokens').values(rows).execute()
   }
 }
 

@@ -11,6 +11,8 @@ import type {
   QueryResult,
 } from 'kysely'
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely'
+import type { BackgroundCheckpointerOptions } from './background-checkpointer.js'
+import { BackgroundCheckpointer } from './background-checkpointer.js'
 import { StatementCache } from './statement-cache.js'
 import { WalSync } from './wal-sync.js'
 
@@ -27,6 +29,12 @@ export interface GroupCommitOptions {
    * database, or a connection left at FULL).
    */
   readonly syncWalOf?: string
+  /**
+   * With `syncWalOf`: checkpoint the log on a worker thread (background-checkpointer.ts) rather
+   * than in SQLite's automatic checkpoint inside a COMMIT (default on). Off for short-lived
+   * processes such as CLI commands, which gain nothing from a thread.
+   */
+  readonly backgroundCheckpoint?: boolean | BackgroundCheckpointerOptions
 }
 
 /**
@@ -140,9 +148,14 @@ export class GroupCommitSqliteDriver implements Driver {
   #flushRequested = false
   #destroyed = false
   readonly #walSync: WalSync | null
+  #checkpointer: BackgroundCheckpointer | null = null
+  /** New connections wait while a quiet checkpoint runs (see background-checkpointer.ts). */
+  #quiet = false
+  readonly #options: GroupCommitOptions
 
   constructor(database: SqliteDatabase.Database, options: GroupCommitOptions) {
     this.#db = database
+    this.#options = options
     this.#walSync = options.syncWalOf === undefined ? null : new WalSync(options.syncWalOf)
     this.#statements = new StatementCache(database)
     const maxBatch = options.maxBatch ?? 256
@@ -152,11 +165,31 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#maxBatch = maxBatch
   }
 
-  async init(): Promise<void> {}
+  /**
+   * The checkpointer starts here rather than in the constructor: Kysely calls destroy() only
+   * on a driver it initialised, and only destroy() stops the worker.
+   */
+  async init(): Promise<void> {
+    const walOf = this.#options.syncWalOf
+    const checkpoint = this.#options.backgroundCheckpoint ?? true
+    if (walOf === undefined || checkpoint === false) return
+    const checkpointer = new BackgroundCheckpointer(
+      walOf,
+      // The worker is gone: SQLite's own checkpoint, at its default 1,000 pages, takes over.
+      () => {
+        this.#checkpointer = null
+        if (this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
+        this.#grantNext()
+      },
+      checkpoint === true ? {} : checkpoint,
+    )
+    this.#db.pragma(`wal_autocheckpoint = ${checkpointer.backstopFrames}`)
+    this.#checkpointer = checkpointer
+  }
 
   acquireConnection(): Promise<DatabaseConnection> {
     if (this.#destroyed) return Promise.reject(new Error('the SQLite store is closed'))
-    if (this.#holder === null && this.#waiting.length === 0) {
+    if (this.#holder === null && this.#waiting.length === 0 && !this.#quiet) {
       const lease = new Lease(this)
       this.#holder = lease
       return Promise.resolve(lease)
@@ -217,6 +250,9 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#flush()
     this.#release(lease)
     await this.#walSync?.close()
+    // The worker's connection first, so that the store's is the last: closing it checkpoints
+    // the log and removes it.
+    await this.#checkpointer?.close()
     this.#db.close()
   }
 
@@ -352,6 +388,7 @@ export class GroupCommitSqliteDriver implements Driver {
     }
     if (this.#walSync === null) batch.committed()
     else this.#walSync.afterCommit().then(batch.committed, batch.failed)
+    this.#checkpointer?.noteCommit()
   }
 
   #release(lease: Lease): void {
@@ -364,6 +401,21 @@ export class GroupCommitSqliteDriver implements Driver {
     }
     this.#holder = null
     if (this.#flushRequested) this.#flush()
+    this.#grantNext()
+  }
+
+  /** Hands the connection to the next in line, or first gives the checkpointer its moment. */
+  #grantNext(): void {
+    if (this.#holder !== null || this.#quiet) return
+    const checkpointer = this.#checkpointer
+    if (checkpointer?.wantsQuiet === true && this.#batch === null && !this.#destroyed) {
+      this.#quiet = true
+      void checkpointer.quietCheckpoint().finally(() => {
+        this.#quiet = false
+        this.#grantNext()
+      })
+      return
+    }
     const next = this.#waiting.shift()
     if (next === undefined) return
     const successor = new Lease(this)

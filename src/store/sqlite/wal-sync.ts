@@ -60,7 +60,7 @@ export class WalSync {
 
   /** Waits for the sync in flight and any still needed, then closes the log's descriptor. */
   async close(): Promise<void> {
-    if (this.#syncing || this.#durable < this.#committed) {
+    if (this.#failure === null && (this.#syncing || this.#durable < this.#committed)) {
       await new Promise<void>((resolve) => {
         this.#idle = resolve
       })
