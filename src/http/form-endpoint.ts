@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js'
 import { CORS_HEADERS, preflightResponse } from './cors.js'
 import type { HandlerEnv } from './handler-env.js'
 import { readFormBody } from './read-form-body.js'
-import { errorResponse, NO_STORE } from './render.js'
+import { errorResponse, jsonResponse, NO_STORE } from './render.js'
 
 /**
  * Token, revocation and introspection requests are a few hundred bytes; a private_key_jwt
@@ -24,12 +24,16 @@ export interface FormEndpoint {
    */
   readonly cors: boolean
   readonly logger: Logger
-  /** `remoteAddress`: the peer as the adapter saw it (RequestContext). */
+  /**
+   * Every success is 200 (RFC 6749 §5.1, RFC 7009 §2.2, RFC 7662 §2.2): the handler returns
+   * the JSON body, or null for an answer with no body, and mountFormEndpoint renders it with
+   * the endpoint's headers. `remoteAddress`: the peer as the adapter saw it (RequestContext).
+   */
   handle(
     request: Request,
     params: RequestParameters,
     remoteAddress: string | null,
-  ): Promise<Response>
+  ): Promise<object | null>
 }
 
 /**
@@ -43,13 +47,17 @@ export function mountFormEndpoint(app: Hono<HandlerEnv>, endpoint: FormEndpoint)
   app.post(endpoint.path, async (c) => {
     try {
       const form = await readFormBody(c.req.raw, FORM_BODY_MAX_BYTES)
-      const response = await endpoint.handle(
+      const body = await endpoint.handle(
         c.req.raw,
         readRequestParameters(form),
         c.env.remoteAddress ?? null,
       )
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
-      return response
+      // The headers go in when the Response is made, not set on it afterwards: on
+      // @hono/node-server, reading `response.headers` turns the plain object into a Headers
+      // that has to be copied back out for writeHead, about 4 µs of a 160 µs token request.
+      return body === null
+        ? new Response(null, { status: 200, headers })
+        : jsonResponse(200, body, headers)
     } catch (error) {
       return errorResponse(error, endpoint.logger, headers)
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from '../errors.js'
-import { readLimitedBody } from './read-limited-body.js'
+import { hasMediaType, readLimitedBody } from './read-limited-body.js'
 
 const URL_ = 'http://registrar.test/register'
 const LIMIT = 16
@@ -139,5 +139,30 @@ describe('readLimitedBody without a Content-Length (a streamed, chunked body)', 
     const bytes = await readLimitedBody(new Request(URL_, { method: 'POST' }), LIMIT)
     expect(bytes).toBeInstanceOf(Uint8Array)
     expect(bytes.byteLength).toBe(0)
+  })
+})
+
+describe('Content-Type names the media type, with parameters allowed and any charset UTF-8', () => {
+  it.each([
+    ['application/json', 'application/json', true],
+    ['application/json; charset=utf-8', 'application/json', true],
+    ['application/json;charset="UTF-8"', 'application/json', true],
+    ['Application/JSON', 'application/json', true],
+    [' application/json ', 'application/json', true],
+    ['application/json; boundary=x', 'application/json', true],
+    ['application/json; charset=latin1', 'application/json', false],
+    ['application/jsonx', 'application/json', false],
+    ['text/plain', 'application/json', false],
+    ['', 'application/json', false],
+    [null, 'application/json', false],
+    ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded', true],
+    ['application/x-www-form-urlencoded; charset=UTF-8', 'application/x-www-form-urlencoded', true],
+    [
+      'application/x-www-form-urlencoded; charset=iso-8859-1',
+      'application/x-www-form-urlencoded',
+      false,
+    ],
+  ])('%j as %s: %s', (header, mediaType, expected) => {
+    expect(hasMediaType(header, mediaType)).toBe(expected)
   })
 })

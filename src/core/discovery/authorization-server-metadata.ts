@@ -30,7 +30,29 @@ export function metadataPath(options: ResolvedOptions): string {
   return `/.well-known/oauth-authorization-server${options.basePath}`
 }
 
-/** RFC 7592 §3: where a client manages its registration (decision A30: a path per client). */
+// `{issuer}{base path}/register/` per options object, or null where appending would not give
+// what endpointUrl gives (an issuer with a query, say, which resolveOptions refuses anyway).
+const registrationUriPrefixes = new WeakMap<ResolvedOptions, string | null>()
+
+/**
+ * RFC 7592 §3: where a client manages its registration (decision A30: a path per client).
+ *
+ * The issuer and base path are fixed for the process, so the prefix is built by endpointUrl
+ * once and the client id appended: a `new URL` per call was 3.5% of the CPU of an RFC 7592 GET.
+ * Appending gives endpointUrl's bytes because encodeURIComponent leaves only unreserved
+ * characters and %XX escapes, which the URL path parser keeps as they are, except the
+ * segments `.` and `..`, which it resolves: those still go through endpointUrl.
+ */
 export function registrationClientUri(options: ResolvedOptions, clientId: string): string {
-  return endpointUrl(options, `/register/${encodeURIComponent(clientId)}`)
+  let prefix = registrationUriPrefixes.get(options)
+  if (prefix === undefined) {
+    const uri = endpointUrl(options, '/register/')
+    prefix = uri.endsWith('/register/') ? uri : null
+    registrationUriPrefixes.set(options, prefix)
+  }
+  const segment = encodeURIComponent(clientId)
+  if (prefix === null || segment === '.' || segment === '..') {
+    return endpointUrl(options, `/register/${segment}`)
+  }
+  return `${prefix}${segment}`
 }

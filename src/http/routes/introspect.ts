@@ -6,7 +6,6 @@ import { introspectToken } from '../../core/tokens/introspect-token.js'
 import type { Logger } from '../../logger.js'
 import { mountFormEndpoint } from '../form-endpoint.js'
 import type { HandlerEnv } from '../handler-env.js'
-import { jsonResponse } from '../render.js'
 
 export interface IntrospectRouteDeps {
   readonly path: string
@@ -31,7 +30,7 @@ export function mountIntrospectRoute(app: Hono<HandlerEnv>, deps: IntrospectRout
         params,
       )
       // RFC 7662 §2.2: 200 application/json, active or not.
-      return jsonResponse(200, await introspectToken(deps.introspection, client, params))
+      return introspectToken(deps.introspection, client, params)
     },
   })
 }

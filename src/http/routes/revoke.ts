@@ -32,7 +32,7 @@ export function mountRevokeRoute(app: Hono<HandlerEnv>, deps: RevokeRouteDeps): 
       await revokeToken(deps.revocation, client, params)
       // RFC 7009 §2.2: 200 whatever became of the token; "the content of the response body is
       // ignored by the client", so there is none.
-      return new Response(null, { status: 200 })
+      return null
     },
   })
 }

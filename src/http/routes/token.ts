@@ -7,7 +7,6 @@ import type { Logger } from '../../logger.js'
 import { clientAddress } from '../client-address.js'
 import { mountFormEndpoint } from '../form-endpoint.js'
 import type { HandlerEnv } from '../handler-env.js'
-import { jsonResponse } from '../render.js'
 
 export interface TokenRouteDeps {
   readonly path: string
@@ -36,7 +35,7 @@ export function mountTokenRoute(app: Hono<HandlerEnv>, deps: TokenRouteDeps): vo
         request.headers.get('x-forwarded-for'),
         deps.trustProxyHops,
       )
-      return jsonResponse(200, await exchangeGrant(deps.grants, client, params, { ip }))
+      return exchangeGrant(deps.grants, client, params, { ip })
     },
   })
 }
