@@ -1,4 +1,5 @@
 import SqliteDatabase from 'better-sqlite3'
+import type { CompiledQuery, QueryResult } from 'kysely'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import { KyselyStore } from './kysely/kysely-store.js'
 import { assertMigrated, migrateToLatest } from './kysely/migrate.js'
@@ -23,7 +24,12 @@ export interface SqliteStoreOptions {
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  return new KyselyStore(await openSqliteDatabase(options))
+  const { db, dialect } = await open(options)
+  const direct = {
+    executeQuery: <R>(query: CompiledQuery<R>) =>
+      dialect.executeDirect(query) as Promise<QueryResult<R>>,
+  }
+  return new KyselyStore(db, { direct })
 }
 
 /**
@@ -31,6 +37,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
  * the Store (inspection, tests). The caller owns it and must destroy() it.
  */
 export async function openSqliteDatabase(options: SqliteStoreOptions): Promise<Kysely<Database>> {
+  return (await open(options)).db
+}
+
+async function open(
+  options: SqliteStoreOptions,
+): Promise<{ db: Kysely<Database>; dialect: GroupCommitSqliteDialect }> {
   const sqlite = new SqliteDatabase(options.path)
   try {
     applyPragmas(sqlite, options.path)
@@ -55,24 +67,24 @@ export async function openSqliteDatabase(options: SqliteStoreOptions): Promise<K
   // A file system without shared memory support can refuse WAL; SQLite then keeps its rollback
   // journal, there is no log to sync, and FULL stays.
   if (!isFileBacked(options.path) || sqlite.pragma('journal_mode', { simple: true }) !== 'wal') {
-    const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) })
+    const dialect = new GroupCommitSqliteDialect(sqlite)
+    const db = new Kysely<Database>({ dialect })
     await sql`select 1`.execute(db)
-    return db
+    return { db, dialect }
   }
   // From here the driver syncs the log itself before acknowledging any write (wal-sync.ts):
   // as durable as FULL, without an fsync on the event loop at every commit.
   sqlite.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({
-    dialect: new GroupCommitSqliteDialect(sqlite, {
-      syncWalOf: options.path,
-      backgroundCheckpoint: options.backgroundCheckpoint ?? true,
-    }),
+  const dialect = new GroupCommitSqliteDialect(sqlite, {
+    syncWalOf: options.path,
+    backgroundCheckpoint: options.backgroundCheckpoint ?? true,
   })
+  const db = new Kysely<Database>({ dialect })
   // Kysely initialises a driver on first use, and destroys only one it initialised: without a
   // first statement here, a store closed unused would leave the connection and the
   // checkpointer's thread open.
   await sql`select 1`.execute(db)
-  return db
+  return { db, dialect }
 }
 
 /** ':memory:' and '' (a private temporary database) have no log of their own to sync. */

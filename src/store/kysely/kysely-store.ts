@@ -14,7 +14,7 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../store.js'
-import type { Shape } from './compiled-query.js'
+import type { QueryRunner, Shape } from './compiled-query.js'
 import { compileOnce } from './compiled-query.js'
 import { assertSchemaCurrent } from './migrate.js'
 import type {
@@ -50,9 +50,16 @@ export class KyselyStore implements Store {
   readonly #hot: HotQueries
   #closing: Promise<void> | undefined
 
-  constructor(db: Kysely<Database>) {
+  readonly #direct: QueryRunner
+
+  /**
+   * `direct`: runs a compiled statement outside any transaction more cheaply than Kysely's
+   * executor (the SQLite driver's executeDirect); by default the Kysely instance itself.
+   */
+  constructor(db: Kysely<Database>, options: { readonly direct?: QueryRunner } = {}) {
     this.#db = db
     this.#hot = hotQueries(db)
+    this.#direct = options.direct ?? db
   }
 
   async createClient(
@@ -65,7 +72,7 @@ export class KyselyStore implements Store {
     const row = clientToRow(client)
     const consume = options?.consumeInitialAccessToken
     if (consume === undefined) {
-      await this.#hot.insertClient.execute(db, row)
+      await this.#hot.insertClient.execute(this.#runner(), row)
       return CREATED
     }
     const now = integer(consume.now, 'now')
@@ -89,7 +96,7 @@ export class KyselyStore implements Store {
   }
 
   async getClient(clientId: string): Promise<ClientRecord | null> {
-    const { rows } = await this.#hot.getClient.execute(this.#open(), { clientId })
+    const { rows } = await this.#hot.getClient.execute(this.#runner(), { clientId })
     const row = rows[0]
     return row === undefined ? null : rowToClient(row)
   }
@@ -110,9 +117,12 @@ export class KyselyStore implements Store {
   }
 
   async findClientByRegistrationAccessTokenHash(tokenHash: string): Promise<ClientRecord | null> {
-    const { rows } = await this.#hot.findClientByRegistrationAccessTokenHash.execute(this.#open(), {
-      tokenHash,
-    })
+    const { rows } = await this.#hot.findClientByRegistrationAccessTokenHash.execute(
+      this.#runner(),
+      {
+        tokenHash,
+      },
+    )
     const row = rows[0]
     return row === undefined ? null : rowToClient(row)
   }
@@ -236,7 +246,7 @@ export class KyselyStore implements Store {
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
-    const { rows } = await this.#hot.getUser.execute(this.#open(), { id })
+    const { rows } = await this.#hot.getUser.execute(this.#runner(), { id })
     const row = rows[0]
     return row === undefined ? null : rowToUser(row)
   }
@@ -270,8 +280,10 @@ export class KyselyStore implements Store {
   }
 
   async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
-    const db = this.#open()
-    const { rows } = await this.#hot.findSession.execute(db, { idHash, now: integer(now, 'now') })
+    const { rows } = await this.#hot.findSession.execute(this.#runner(), {
+      idHash,
+      now: integer(now, 'now'),
+    })
     const row = rows[0]
     return row === undefined ? null : rowToSession(row)
   }
@@ -297,14 +309,13 @@ export class KyselyStore implements Store {
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
-    const { rows } = await this.#hot.findConsent.execute(this.#open(), { userId, clientId })
+    const { rows } = await this.#hot.findConsent.execute(this.#runner(), { userId, clientId })
     const row = rows[0]
     return row === undefined ? null : rowToConsent(row)
   }
 
   async createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
-    const db = this.#open()
-    await this.#hot.insertAuthorizationCode.execute(db, codeToRow(code))
+    await this.#hot.insertAuthorizationCode.execute(this.#runner(), codeToRow(code))
   }
 
   async consumeAuthorizationCode(
@@ -348,11 +359,11 @@ export class KyselyStore implements Store {
     const rows = tokens.map(tokenToRow)
     if (rows.length === 0) return
     // One INSERT of every row: a statement is atomic on its own, so all or none are stored.
-    await insertTokens(this.#hot, this.#open(), rows)
+    await insertTokens(this.#hot, this.#open(), rows, this.#runner())
   }
 
   async findToken(tokenHash: string): Promise<TokenRecord | null> {
-    const { rows } = await this.#hot.findToken.execute(this.#open(), { tokenHash })
+    const { rows } = await this.#hot.findToken.execute(this.#runner(), { tokenHash })
     const row = rows[0]
     return row === undefined ? null : rowToToken(row)
   }
@@ -451,6 +462,12 @@ export class KyselyStore implements Store {
   #open(): Kysely<Database> {
     if (this.#closing !== undefined) throw new Error('store is closed')
     return this.#db
+  }
+
+  /** Where a compiled query outside a transaction runs. */
+  #runner(): QueryRunner {
+    if (this.#closing !== undefined) throw new Error('store is closed')
+    return this.#direct
   }
 }
 
@@ -592,13 +609,14 @@ async function insertTokens(
   hot: HotQueries,
   on: Kysely<Database>,
   rows: readonly TokenRow[],
+  runner: QueryRunner = on,
 ): Promise<void> {
   const [first, second] = rows
   if (first === undefined) return
   if (rows.length === 1) {
-    await hot.insertToken.execute(on, first)
+    await hot.insertToken.execute(runner, first)
   } else if (rows.length === 2 && second !== undefined) {
-    await hot.insertTokenPair.execute(on, [first, second])
+    await hot.insertTokenPair.execute(runner, [first, second])
   } else {
     await on.insertInto('tokens').values(rows).execute()
   }

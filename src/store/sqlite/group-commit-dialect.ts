@@ -70,8 +70,25 @@ export class GroupCommitSqliteDialect implements Dialect {
     this.#options = options
   }
 
+  #driver: GroupCommitSqliteDriver | null = null
+
   createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.#database, this.#options)
+    this.#driver = new GroupCommitSqliteDriver(this.#database, this.#options)
+    return this.#driver
+  }
+
+  /**
+   * Runs one compiled statement outside any transaction straight on the driver, without
+   * Kysely's executor and connection provider around it: on the hot read paths those layers of
+   * promises cost about a twentieth of a request (issue 6 profiles). Same semantics as
+   * `db.executeQuery(query)`, for a dialect with no plugins. Only once the Kysely instance built
+   * on this dialect has been used (it creates the driver).
+   */
+  executeDirect(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (this.#driver === null) {
+      return Promise.reject(new Error('the Kysely instance on this dialect was never used'))
+    }
+    return this.#driver.executeDirect(query)
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -254,6 +271,16 @@ export class GroupCommitSqliteDriver implements Driver {
     // the log and removes it.
     await this.#checkpointer?.close()
     this.#db.close()
+  }
+
+  /** One statement on a connection of its own, released when it is done. */
+  async executeDirect(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    const lease = (await this.acquireConnection()) as Lease
+    try {
+      return await this.execute(lease, query)
+    } finally {
+      this.#release(lease)
+    }
   }
 
   /** Runs one statement for `lease`; see the class comment for when it resolves. */
