@@ -156,6 +156,13 @@ export class BackgroundCheckpointer {
  */
 function checkpointWorker(): void {
   const { parentPort, workerData } = require('node:worker_threads')
+  // Lowest scheduling priority for this thread alone (Linux applies setpriority to the calling
+  // thread): copying pages must not take the CPU from the event loop when both share one core.
+  try {
+    require('node:os').setPriority(19)
+  } catch {
+    // Not permitted, or not supported on this platform: checkpoints run at normal priority.
+  }
   const Database = require(workerData.driver)
   const db = new Database(workerData.databasePath)
   // A checkpoint syncs the log before copying and the database after; FULL says so explicitly.
