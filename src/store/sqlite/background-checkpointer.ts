@@ -17,6 +17,9 @@ interface CheckpointResult {
   readonly checkpointed: number
 }
 
+/** How long after a quiet checkpoint that could not restart the log the next one may run. */
+const QUIET_RETRY_MS = 1000
+
 type WorkerReply = { readonly ok: true; readonly result: CheckpointResult } | { readonly ok: false }
 
 /**
@@ -42,6 +45,8 @@ export class BackgroundCheckpointer {
   #timer: NodeJS.Timeout | null = null
   #inFlight: ((reply: WorkerReply) => void) | null = null
   #lastLogFrames = 0
+  /** performance.now() before which no quiet moment is asked for again. */
+  #quietNotBefore = 0
   #failed = false
   #closed = false
   readonly #onFailure: () => void
@@ -76,7 +81,12 @@ export class BackgroundCheckpointer {
 
   /** The log is long enough that the driver should give the checkpointer a quiet moment. */
   get wantsQuiet(): boolean {
-    return !this.#failed && !this.#closed && this.#lastLogFrames >= this.#restartFrames
+    return (
+      !this.#failed &&
+      !this.#closed &&
+      this.#lastLogFrames >= this.#restartFrames &&
+      performance.now() >= this.#quietNotBefore
+    )
   }
 
   /** Called after each COMMIT: a checkpoint follows within `intervalMs`. */
@@ -102,7 +112,14 @@ export class BackgroundCheckpointer {
     if (this.#inFlight !== null) await this.#nextReply()
     const result = await this.#checkpoint()
     // All copied with nothing written since: the next transaction starts the log afresh.
-    if (result !== null && result.checkpointed >= result.log) this.#lastLogFrames = 0
+    if (result !== null && result.checkpointed >= result.log) {
+      this.#lastLogFrames = 0
+    } else {
+      // Another connection's read transaction (an operator's sqlite3 shell, say) still needs
+      // the old frames, so the log cannot restart yet: asking again at once would hold every
+      // write back, over and over. Once a second at most, until that reader is gone.
+      this.#quietNotBefore = performance.now() + QUIET_RETRY_MS
+    }
   }
 
   /** Stops the worker; its connection closes with it. */
