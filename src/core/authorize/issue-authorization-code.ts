@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from '../../options.js'
 import type { AuthorizationCodeRecord, Store } from '../../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
+import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'
 
 /**
@@ -30,7 +31,7 @@ export async function issueAuthorizationCode(
     resources: request.resources,
     codeChallenge: request.codeChallenge,
     authTime: user.authTime ?? now,
-    grantId: randomToken(16),
+    grantId: timeOrderedId(),
     issuedAt: now,
     expiresAt: now + ttlSeconds,
     consumedAt: null,

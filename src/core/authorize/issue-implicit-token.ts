@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from '../../options.js'
 import type { Store, TokenRecord } from '../../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
+import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'
 
 export interface ImplicitToken {
@@ -30,7 +31,7 @@ export async function issueImplicitToken(
     userId: user.id,
     scope: request.scopes.join(' '),
     resources: request.resources,
-    grantId: randomToken(16),
+    grantId: timeOrderedId(),
     issuedAt: now,
     expiresAt: now + ttlSeconds,
     revokedAt: null,

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
 import type { ClientRecord } from '../../store/store.js'
-import { randomToken } from '../crypto/random-token.js'
+import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
 import { checkRequestedScope } from '../scope/check-requested-scope.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
@@ -52,7 +52,7 @@ export async function passwordGrant(
     {
       clientId: client.clientId,
       userId: user.id,
-      grantId: randomToken(),
+      grantId: timeOrderedId(),
       scope,
       resources,
       refresh: offersRefreshTokens(client) ? { scope: scopeText, resources } : null,
