@@ -96,14 +96,3 @@ describe('randomToken draws from a pooled CSPRNG buffer', () => {
     },
   )
 })
-
-describe('randomClientId', () => {
-  it('is 16 random bytes starting with a letter or digit', async () => {
-    const { randomClientId } = await load()
-    for (let i = 0; i < 1000; i++) {
-      const id = randomClientId()
-      expect(id).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]*$/)
-      expect(decode(id)).toHaveLength(16)
-    }
-  })
-})

@@ -30,15 +30,3 @@ export function randomToken(bytes = 32): string {
   poolOffset += bytes
   return token
 }
-
-/**
- * A client_id: 128 random bits, unguessable, never of the `https://` form of CIMD client ids
- * (CIMD §6.9), and starting with a letter or digit, because about 1 in 32 base64url strings
- * begins with `-` or `_`, and an id like `-x3…` reads as an option on an operator's command line.
- */
-export function randomClientId(): string {
-  for (;;) {
-    const id = randomToken(16)
-    if (/^[A-Za-z0-9]/.test(id)) return id
-  }
-}

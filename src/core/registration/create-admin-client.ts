@@ -1,8 +1,9 @@
 import type { ClientRecord, Store } from '../../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
-import { randomClientId, randomToken } from '../crypto/random-token.js'
+import { randomToken } from '../crypto/random-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import { newClientId } from './new-client-id.js'
 import type { RegistrationPolicy } from './validate-client-metadata.js'
 import { validateClientMetadata } from './validate-client-metadata.js'
 
@@ -37,7 +38,7 @@ export async function createAdminClient(
     ? randomToken()
     : null
   const record: ClientRecord = {
-    clientId: randomClientId(),
+    clientId: newClientId(),
     clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
     clientSecretExpiresAt: 0,
     clientIdIssuedAt: now,

@@ -2,10 +2,11 @@ import { invalidBearerToken, invalidClientMetadata, OAuthError } from '../../err
 import type { ResolvedRegistration } from '../../options.js'
 import type { ClientProvenance, ClientRecord, Store } from '../../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
-import { randomClientId, randomToken } from '../crypto/random-token.js'
+import { randomToken } from '../crypto/random-token.js'
 import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
 import type { ClientMetadata } from './client-metadata.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import { newClientId } from './new-client-id.js'
 import { issueRegistrationAccessToken } from './registration-access-token.js'
 import { validateClientMetadata } from './validate-client-metadata.js'
 
@@ -64,7 +65,7 @@ export async function registerClient(
     ? issueRegistrationAccessToken(deps.registration.management, now)
     : null
   const record: ClientRecord = {
-    clientId: randomClientId(),
+    clientId: newClientId(),
     clientSecretHash: clientSecret === null ? null : hashSecret(clientSecret),
     // RFC 7591 §3.2.1: 0 means the secret never expires.
     clientSecretExpiresAt: clientSecret === null || lifetime === 0 ? 0 : now + lifetime,
