@@ -29,7 +29,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     executeQuery: <R>(query: CompiledQuery<R>) =>
       dialect.executeDirect(query) as Promise<QueryResult<R>>,
   }
-  return new KyselyStore(db, { direct })
+  return new KyselyStore(db, { direct, checkHealth: () => dialect.assertHealthy() })
 }
 
 /**

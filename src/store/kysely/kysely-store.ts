@@ -51,15 +51,22 @@ export class KyselyStore implements Store {
   #closing: Promise<void> | undefined
 
   readonly #direct: QueryRunner
+  readonly #checkHealth: () => void
 
   /**
    * `direct`: runs a compiled statement outside any transaction more cheaply than Kysely's
    * executor (the SQLite driver's executeDirect); by default the Kysely instance itself.
+   * `checkHealth`: throws when the backend can no longer write safely (a failed sync of
+   * SQLite's log); checkReady then fails.
    */
-  constructor(db: Kysely<Database>, options: { readonly direct?: QueryRunner } = {}) {
+  constructor(
+    db: Kysely<Database>,
+    options: { readonly direct?: QueryRunner; readonly checkHealth?: () => void } = {},
+  ) {
     this.#db = db
     this.#hot = hotQueries(db)
     this.#direct = options.direct ?? db
+    this.#checkHealth = options.checkHealth ?? (() => {})
   }
 
   async createClient(
@@ -450,6 +457,7 @@ export class KyselyStore implements Store {
   }
 
   async checkReady(): Promise<void> {
+    this.#checkHealth()
     await assertSchemaCurrent(this.#open())
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { StoreUnavailableError } from '../store-unavailable-error.js'
 import type { GroupCommitOptions } from './group-commit-dialect.js'
 import { GroupCommitSqliteDialect } from './group-commit-dialect.js'
 
@@ -182,6 +183,24 @@ describe('group commit: no answer depends on a write that is not yet durable', (
     open.splice(open.indexOf(db), 1)
     await Promise.all([writes, db.destroy()])
     expect(committedIds()).toHaveLength(20)
+  })
+})
+
+describe('group commit: a log that cannot be synced stops all writing', () => {
+  it('the write fails as unavailable, later writes too, and the dialect reports itself unhealthy', async () => {
+    const sqlite = new SqliteDatabase(':memory:')
+    sqlite.exec('create table items (id text primary key, note text)')
+    // No such directory: the sync cannot even open the log, as a failing disk would refuse it.
+    const dialect = new GroupCommitSqliteDialect(sqlite, {
+      syncWalOf: join(dir, 'missing', 'test.db'),
+      backgroundCheckpoint: false,
+    })
+    const db = new Kysely<TestTables>({ dialect })
+    open.push(db)
+    expect(() => dialect.assertHealthy()).not.toThrow()
+    await expect(insert(db, 'first')).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(insert(db, 'second')).rejects.toBeInstanceOf(StoreUnavailableError)
+    expect(() => dialect.assertHealthy()).toThrow(StoreUnavailableError)
   })
 })
 

@@ -84,6 +84,11 @@ export class GroupCommitSqliteDialect implements Dialect {
    * `db.executeQuery(query)`, for a dialect with no plugins. Only once the Kysely instance built
    * on this dialect has been used (it creates the driver).
    */
+  /** Throws StoreUnavailableError once a sync of the log has failed (see wal-sync.ts). */
+  assertHealthy(): void {
+    this.#driver?.assertHealthy()
+  }
+
   executeDirect(query: CompiledQuery): Promise<QueryResult<unknown>> {
     if (this.#driver === null) {
       return Promise.reject(new Error('the Kysely instance on this dialect was never used'))
@@ -271,6 +276,10 @@ export class GroupCommitSqliteDriver implements Driver {
     // the log and removes it.
     await this.#checkpointer?.close()
     this.#db.close()
+  }
+
+  assertHealthy(): void {
+    this.#walSync?.assertHealthy()
   }
 
   /** One statement on a connection of its own, released when it is done. */
