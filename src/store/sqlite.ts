@@ -65,25 +65,28 @@ async function open(
     throw error
   }
   // A file system without shared memory support can refuse WAL; SQLite then keeps its rollback
-  // journal, there is no log to sync, and FULL stays.
-  if (!isFileBacked(options.path) || sqlite.pragma('journal_mode', { simple: true }) !== 'wal') {
-    const dialect = new GroupCommitSqliteDialect(sqlite)
-    const db = new Kysely<Database>({ dialect })
-    await sql`select 1`.execute(db)
-    return { db, dialect }
-  }
-  // From here the driver syncs the log itself before acknowledging any write (wal-sync.ts):
-  // as durable as FULL, without an fsync on the event loop at every commit.
-  sqlite.pragma('synchronous = NORMAL')
-  const dialect = new GroupCommitSqliteDialect(sqlite, {
-    syncWalOf: options.path,
-    backgroundCheckpoint: options.backgroundCheckpoint ?? true,
-  })
+  // journal, there is no log to sync, and FULL stays. Otherwise the driver syncs the log itself
+  // before acknowledging any write (wal-sync.ts): as durable as FULL, without an fsync on the
+  // event loop at every commit.
+  const syncsLog =
+    isFileBacked(options.path) && sqlite.pragma('journal_mode', { simple: true }) === 'wal'
+  if (syncsLog) sqlite.pragma('synchronous = NORMAL')
+  const dialect = new GroupCommitSqliteDialect(
+    sqlite,
+    syncsLog
+      ? { syncWalOf: options.path, backgroundCheckpoint: options.backgroundCheckpoint ?? true }
+      : {},
+  )
   const db = new Kysely<Database>({ dialect })
-  // Kysely initialises a driver on first use, and destroys only one it initialised: without a
-  // first statement here, a store closed unused would leave the connection and the
-  // checkpointer's thread open.
-  await sql`select 1`.execute(db)
+  try {
+    // Kysely initialises a driver on first use, and destroys only one it initialised: without a
+    // first statement here, a store closed unused would leave the connection and the
+    // checkpointer's thread open.
+    await sql`select 1`.execute(db)
+  } catch (error) {
+    sqlite.close()
+    throw error
+  }
   return { db, dialect }
 }
 

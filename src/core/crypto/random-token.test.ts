@@ -75,6 +75,16 @@ describe('randomToken draws from a pooled CSPRNG buffer', () => {
     },
   )
 
+  it('randomHex takes the next slice of the same pool, so no byte serves a token and an id', async () => {
+    const { randomToken, randomHex } = await load()
+    const token = decode(randomToken(32))
+    const hex = randomHex(10)
+    expect(hex).toMatch(/^[0-9a-f]{20}$/)
+    const pool = fills[0] as Buffer
+    expect(token.equals(pool.subarray(0, 32))).toBe(true)
+    expect(Buffer.from(hex, 'hex').equals(pool.subarray(32, 42))).toBe(true)
+  })
+
   it('a request larger than the pool bypasses it and leaves it untouched', async () => {
     const { randomToken } = await load()
     const first = decode(randomToken(32))

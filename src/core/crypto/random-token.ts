@@ -12,21 +12,29 @@ const pool = Buffer.alloc(POOL_BYTES)
 let poolOffset = POOL_BYTES
 
 /**
- * A random value for a client_id, secret or bearer token, base64url without padding.
+ * A random value for a secret or bearer token, base64url without padding.
  * 32 bytes = 256 bits: far beyond guessing (RFC 6749 §10.10 asks for ≤ 2^-128 odds, RFC 7592 §5
- * for enough entropy), and the ids never start with `https://`, so they never collide with
- * Client ID Metadata Document URLs (CIMD §6.9).
+ * for enough entropy).
  */
 export function randomToken(bytes = 32): string {
+  return randomText(bytes, 'base64url')
+}
+
+/** `bytes` random bytes as lower-case hex, from the same pool. */
+export function randomHex(bytes: number): string {
+  return randomText(bytes, 'hex')
+}
+
+function randomText(bytes: number, encoding: 'base64url' | 'hex'): string {
   // Larger than the pool, or not a whole byte count: randomBytes, which keeps its own checks.
   if (!Number.isInteger(bytes) || bytes < 0 || bytes > POOL_BYTES) {
-    return randomBytes(bytes).toString('base64url')
+    return randomBytes(bytes).toString(encoding)
   }
   if (poolOffset + bytes > POOL_BYTES) {
     randomFillSync(pool)
     poolOffset = 0
   }
-  const token = pool.toString('base64url', poolOffset, poolOffset + bytes)
+  const text = pool.toString(encoding, poolOffset, poolOffset + bytes)
   poolOffset += bytes
-  return token
+  return text
 }

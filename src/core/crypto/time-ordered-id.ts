@@ -1,9 +1,9 @@
-import { randomToken } from './random-token.js'
+import { randomHex } from './random-token.js'
 
 /**
  * An identifier whose text sorts in the order it was made: the time in milliseconds as 12 hex
  * digits, then 80 random bits as 20 hex digits (the layout of a UUIDv7, RFC 9562 §5.7, without
- * its version bits). For keys that are never shown to clients, such as grant ids.
+ * its version bits). For keys that need not be secret: grant ids, client ids.
  *
  * Why: a B-tree index grows at its right edge when new keys sort last, so the rows written by a
  * batch of requests share one leaf page. With random keys each row dirties a leaf of its own:
@@ -14,9 +14,4 @@ import { randomToken } from './random-token.js'
 export function timeOrderedId(now: number = Date.now()): string {
   const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)
   return `${time}${randomHex(10)}`
-}
-
-function randomHex(bytes: number): string {
-  // randomToken draws from the pooled CSPRNG and encodes base64url; hex is wanted here.
-  return Buffer.from(randomToken(bytes), 'base64url').toString('hex')
 }

@@ -363,10 +363,8 @@ export class KyselyStore implements Store {
   }
 
   async createTokens(tokens: readonly TokenRecord[]): Promise<void> {
-    const rows = tokens.map(tokenToRow)
-    if (rows.length === 0) return
     // One INSERT of every row: a statement is atomic on its own, so all or none are stored.
-    await insertTokens(this.#hot, this.#open(), rows, this.#runner())
+    await insertTokens(this.#hot, this.#open(), tokens.map(tokenToRow), this.#runner())
   }
 
   async findToken(tokenHash: string): Promise<TokenRecord | null> {
@@ -474,7 +472,7 @@ export class KyselyStore implements Store {
 
   /** Where a compiled query outside a transaction runs. */
   #runner(): QueryRunner {
-    if (this.#closing !== undefined) throw new Error('store is closed')
+    this.#open()
     return this.#direct
   }
 }

@@ -53,10 +53,11 @@ export interface GroupCommitOptions {
  * - Each Kysely transaction becomes a SAVEPOINT inside it, so one that fails rolls back alone,
  *   and one at a time holds the connection (a FIFO queue: Kysely's own SQLite mutex wakes every
  *   waiter on each release, which cost p99 latency under load).
- * - A write, or a Kysely transaction, resolves only after the COMMIT that made it durable; if
- *   that COMMIT fails, every write in the batch fails with its error, and nothing was answered.
- * - A read that runs while writes wait for their commit may see them, so it too waits for that
- *   commit before returning: no answer depends on data that a power cut could still take back.
+ * - A write, or a Kysely transaction, resolves only once its batch is durable: after the COMMIT
+ *   and, with `syncWalOf`, after a sync of the log that began after it (wal-sync.ts). If either
+ *   fails, every write in the batch fails with its error, and nothing was answered.
+ * - A read that runs while writes wait to be durable may see them, so it waits too before
+ *   returning: no answer depends on data that a power cut could still take back.
  *   A read with no writes pending runs and returns at once.
  * - The connection is handed to the next caller as soon as a write has run, not when it is
  *   durable, so that the next write can join the batch.
@@ -65,16 +66,21 @@ export class GroupCommitSqliteDialect implements Dialect {
   readonly #database: SqliteDatabase.Database
   readonly #options: GroupCommitOptions
 
+  #driver: GroupCommitSqliteDriver | null = null
+
   constructor(database: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
     this.#database = database
     this.#options = options
   }
 
-  #driver: GroupCommitSqliteDriver | null = null
-
   createDriver(): Driver {
     this.#driver = new GroupCommitSqliteDriver(this.#database, this.#options)
     return this.#driver
+  }
+
+  /** Throws StoreUnavailableError once a sync of the log has failed (see wal-sync.ts). */
+  assertHealthy(): void {
+    this.#driver?.assertHealthy()
   }
 
   /**
@@ -84,11 +90,6 @@ export class GroupCommitSqliteDialect implements Dialect {
    * `db.executeQuery(query)`, for a dialect with no plugins. Only once the Kysely instance built
    * on this dialect has been used (it creates the driver).
    */
-  /** Throws StoreUnavailableError once a sync of the log has failed (see wal-sync.ts). */
-  assertHealthy(): void {
-    this.#driver?.assertHealthy()
-  }
-
   executeDirect(query: CompiledQuery): Promise<QueryResult<unknown>> {
     if (this.#driver === null) {
       return Promise.reject(new Error('the Kysely instance on this dialect was never used'))
@@ -122,8 +123,8 @@ class Batch {
       this.#resolve = resolve
       this.#reject = reject
     })
-    // Nobody may be waiting when a batch fails (a batch of reads-only is never opened, but a
-    // failed BEGIN path could leave one): a rejection must not become an unhandled one.
+    // A batch can fail with nobody waiting on it (its only transaction already rolled back),
+    // and that rejection must not become an unhandled one.
     this.durable.catch(() => {})
   }
 
