@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { toNodeListener } from '../adapters/node.js'
 import type { Registrar } from '../http/handler.js'
+import { CoalescedServerResponse } from './coalesced-server-response.js'
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with port 0). */
@@ -24,7 +25,9 @@ export function startServer(
   build: (boundUrl: string) => Registrar,
 ): Promise<RunningServer> {
   let listener: ReturnType<typeof toNodeListener> | null = null
-  const server = createServer((req, res) => {
+  // Answers ended in one turn of the event loop are written together at its end (see
+  // coalesced-server-response.ts for why and what it costs).
+  const server = createServer({ ServerResponse: CoalescedServerResponse }, (req, res) => {
     // Requests cannot arrive before listen's callback has set the listener; the guard is for types.
     if (listener === null) res.writeHead(503).end()
     else void listener(req, res)
