@@ -285,7 +285,7 @@ describe('a user and a trusted client made with the CLI, through `registrar serv
       const answer = await browser.get(signedIn.location ?? '')
       expect(answer.status).toBe(302)
       const params = redirectParams(answer.location)
-      expect(params.get('code')).toMatch(/^[\w-]{43}$/)
+      expect(params.get('code')).toMatch(/^[0-9a-f]{12}[\w-]{43}$/)
       expect(params.get('state')).toBe('cli')
       expect(params.get('iss')).toBe(server.url)
     } finally {

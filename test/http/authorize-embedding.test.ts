@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hashSecret } from '../../src/core/crypto/hash-secret.js'
+import { timeKeyedDigest } from '../../src/core/crypto/time-keyed-token.js'
 import type { ConsentPageContext, LoginPageContext } from '../../src/options.js'
 import { authorizeUrl, Browser, insertClient, redirectParams } from '../support/browser.js'
 import { clientIdOf, nowSeconds, postJson } from '../support/http-helpers.js'
@@ -146,7 +146,7 @@ describe('authorization.authenticateUser and renderConsent (embedding)', () => {
     expect(params.get('state')).toBe('e')
     expect(params.get('iss')).toBe(server.issuer)
     const consumed = await server.store.consumeAuthorizationCode(
-      hashSecret(params.get('code') ?? ''),
+      timeKeyedDigest(params.get('code') ?? ''),
       nowSeconds(),
     )
     expect(consumed.status === 'consumed' && consumed.code.userId).toBe('host-alice')
@@ -177,7 +177,7 @@ describe('authorization.authenticateUser and renderConsent (embedding)', () => {
     expect(params.get('state')).toBe('i')
     expect(params.get('iss')).toBe(server.issuer)
     expect(params.has('refresh_token')).toBe(false)
-    const token = await server.store.findToken(hashSecret(params.get('access_token') ?? ''))
+    const token = await server.store.findToken(timeKeyedDigest(params.get('access_token') ?? ''))
     expect(token).toMatchObject({
       kind: 'access',
       clientId: implicit.clientId,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashSecret } from '../../src/core/crypto/hash-secret.js'
+import { timeKeyedDigest } from '../../src/core/crypto/time-keyed-token.js'
 import { addUser } from '../../src/core/users/add-user.js'
 import type { PageResult } from '../support/browser.js'
 import {
@@ -179,10 +180,13 @@ describe('authorization code flow in the browser (standalone users)', () => {
     expect(params.get('state')).toBe('state-1')
     expect(params.get('iss')).toBe(server.issuer)
     const code = codeOf(allowed)
-    expect(code).toMatch(/^[\w-]{43}$/)
+    expect(code).toMatch(/^[0-9a-f]{12}[\w-]{43}$/)
     expect(code).not.toContain(challenge)
 
-    const consumed = await server.store.consumeAuthorizationCode(hashSecret(code), nowSeconds())
+    const consumed = await server.store.consumeAuthorizationCode(
+      timeKeyedDigest(code),
+      nowSeconds(),
+    )
     if (consumed.status !== 'consumed') throw new Error(`code not stored: ${consumed.status}`)
     const record = consumed.code
     expect(record).toMatchObject({

@@ -146,6 +146,9 @@ describe('opaque access tokens (the default)', () => {
       { grant_type: 'client_credentials' },
       client.auth.headers,
     )
-    expect(Buffer.from(stringMember(result, 'access_token'), 'base64url')).toHaveLength(32)
+    // Time digits (time-keyed-token.ts), then the 256 random bits.
+    const token = stringMember(result, 'access_token')
+    expect(token).toMatch(/^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/)
+    expect(Buffer.from(token.slice(12), 'base64url')).toHaveLength(32)
   })
 })

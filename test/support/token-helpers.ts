@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { hashSecret } from '../../src/core/crypto/hash-secret.js'
+import { timeKeyedDigest } from '../../src/core/crypto/time-keyed-token.js'
 import type {
   GrantType,
   TokenEndpointAuthMethod,
@@ -201,7 +202,7 @@ export function codeRequest(client: TestClient, code: TestCode): Record<string, 
 /** The stored record of a token, by the token itself. */
 export async function storedToken(store: Store, token: unknown): Promise<TokenRecord | null> {
   if (typeof token !== 'string') throw new Error(`not a token: ${String(token)}`)
-  return store.findToken(hashSecret(token))
+  return store.findToken(timeKeyedDigest(token))
 }
 
 /** A string member of a JSON answer, failing the test when it is missing. */

@@ -1,7 +1,6 @@
 import type { AuthenticatedUser } from '../../options.js'
 import type { AuthorizationCodeRecord, Store } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
-import { randomToken } from '../crypto/random-token.js'
+import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'
 
@@ -20,9 +19,9 @@ export async function issueAuthorizationCode(
   now: number,
   ttlSeconds: number,
 ): Promise<string> {
-  const code = randomToken(32)
+  const code = newTimeKeyedToken()
   const record: AuthorizationCodeRecord = {
-    codeHash: hashSecret(code),
+    codeHash: timeKeyedDigest(code),
     clientId: request.client.clientId,
     userId: user.id,
     redirectUri: request.redirectUri,

@@ -1,7 +1,6 @@
 import type { AuthenticatedUser } from '../../options.js'
 import type { Store, TokenRecord } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
-import { randomToken } from '../crypto/random-token.js'
+import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'
 
@@ -23,9 +22,9 @@ export async function issueImplicitToken(
   now: number,
   ttlSeconds: number,
 ): Promise<ImplicitToken> {
-  const accessToken = randomToken(32)
+  const accessToken = newTimeKeyedToken()
   const record: TokenRecord = {
-    tokenHash: hashSecret(accessToken),
+    tokenHash: timeKeyedDigest(accessToken),
     kind: 'access',
     clientId: request.client.clientId,
     userId: user.id,

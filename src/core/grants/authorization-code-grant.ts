@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
 import type { AuthorizationCodeRecord, ClientRecord, TokenRecord } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
+import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { parseScope } from '../scope/parse-scope.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import { issueTokens } from '../tokens/issue-tokens.js'
@@ -29,7 +29,7 @@ export async function authorizationCodeGrant(
   // consumption: a replay racing this request can then only see the code used once the tokens
   // exist, and revokes them (RFC 6749 §4.1.2). A refused attempt still burns the code.
   const result = await deps.store.consumeAuthorizationCode(
-    hashSecret(code),
+    timeKeyedDigest(code),
     now,
     async (record) => {
       const issued = await redeem(deps, client, params, record, now)

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
 import type { ClientRecord, TokenRecord } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
+import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import { issueTokens } from '../tokens/issue-tokens.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
@@ -23,7 +23,7 @@ export async function refreshTokenGrant(
 ): Promise<TokenResponse> {
   const presented = params.get('refresh_token')
   if (presented === null) throw new OAuthError('invalid_request', 'refresh_token is required')
-  const tokenHash = hashSecret(presented)
+  const tokenHash = timeKeyedDigest(presented)
   const now = deps.now()
   const token = await deps.store.findToken(tokenHash)
 

@@ -2,8 +2,7 @@ import { invalidBearerToken, OAuthError } from '../../errors.js'
 import type { ResolvedRegistration } from '../../options.js'
 import type { ClientRecord, Store } from '../../store/store.js'
 import { parseBearerAuthorization } from '../bearer/parse-bearer-authorization.js'
-import { hashSecret } from '../crypto/hash-secret.js'
-import { randomToken } from '../crypto/random-token.js'
+import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 
 export interface IssuedRegistrationAccessToken {
   readonly token: string
@@ -21,10 +20,10 @@ export function issueRegistrationAccessToken(
   management: ResolvedRegistration['management'],
   now: number,
 ): IssuedRegistrationAccessToken {
-  const token = randomToken()
+  const token = newTimeKeyedToken()
   return {
     token,
-    hash: hashSecret(token),
+    hash: timeKeyedDigest(token),
     expiresAt:
       management.tokenExpiresInSeconds === null ? null : now + management.tokenExpiresInSeconds,
   }
@@ -48,7 +47,7 @@ export async function authenticateRegistrationAccessToken(
 ): Promise<{ readonly client: ClientRecord; readonly token: string }> {
   const token = parseBearerAuthorization(authorization)
   if (token === null || token === 'malformed') throw invalidBearerToken(REFUSED, true)
-  const client = await store.findClientByRegistrationAccessTokenHash(hashSecret(token))
+  const client = await store.findClientByRegistrationAccessTokenHash(timeKeyedDigest(token))
   if (client === null) throw invalidBearerToken(REFUSED, true)
   if (client.clientId !== clientIdFromUri) {
     // RFC 7592 §2.1: a token presented for another client SHOULD be revoked at once: whoever

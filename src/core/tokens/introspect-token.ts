@@ -1,7 +1,7 @@
 import { OAuthError } from '../../errors.js'
 import type { ClientRecord, Store, TokenRecord } from '../../store/store.js'
 import { invalidClient } from '../client-auth/client-auth-error.js'
-import { hashSecret } from '../crypto/hash-secret.js'
+import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
 import { accessTokenAudience } from './jwt-access-token.js'
 import type { RequestParameters } from './request-parameters.js'
@@ -42,7 +42,7 @@ export async function introspectToken(
   const token = params.get('token')
   // RFC 7662 §2.1: token is REQUIRED. token_type_hint is a hint only: one lookup finds both kinds.
   if (token === null) throw new OAuthError('invalid_request', 'token is required')
-  const record = await deps.store.findToken(hashSecret(token))
+  const record = await deps.store.findToken(timeKeyedDigest(token))
   const now = deps.now()
   if (record === null || !isActive(record, now) || !mayIntrospect(caller, record)) return INACTIVE
 

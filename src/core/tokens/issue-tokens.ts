@@ -1,6 +1,6 @@
 import type { TokenRecord } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
+import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { AccessTokenSigner } from './jwt-access-token.js'
 import { accessTokenAudience } from './jwt-access-token.js'
 
@@ -59,7 +59,7 @@ export async function issueTokens(
   const accessExpiresAt = now + deps.accessTokenTtlSeconds
   const accessToken =
     deps.signAccessToken === null
-      ? randomToken()
+      ? newTimeKeyedToken()
       : await deps.signAccessToken({
           issuer: deps.issuer,
           subject: grant.userId ?? grant.clientId,
@@ -72,7 +72,7 @@ export async function issueTokens(
         })
   const records: TokenRecord[] = [
     {
-      tokenHash: hashSecret(accessToken),
+      tokenHash: timeKeyedDigest(accessToken),
       kind: 'access',
       clientId: grant.clientId,
       userId: grant.userId,
@@ -87,9 +87,9 @@ export async function issueTokens(
   ]
   let refreshToken: string | null = null
   if (grant.refresh !== null) {
-    refreshToken = randomToken()
+    refreshToken = newTimeKeyedToken()
     records.push({
-      tokenHash: hashSecret(refreshToken),
+      tokenHash: timeKeyedDigest(refreshToken),
       kind: 'refresh',
       clientId: grant.clientId,
       userId: grant.userId,

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
 import type { ClientRecord, Store } from '../../store/store.js'
-import { hashSecret } from '../crypto/hash-secret.js'
+import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { RequestParameters } from './request-parameters.js'
 
 export interface RevocationDeps {
@@ -23,7 +23,7 @@ export async function revokeToken(
   if (token === null) throw new OAuthError('invalid_request', 'token is required')
   // RFC 7009 §2.1: token_type_hint is only a hint, and a wrong one must not stop the search;
   // one table holds both kinds, so the lookup is the same either way and the hint is not read.
-  const tokenHash = hashSecret(token)
+  const tokenHash = timeKeyedDigest(token)
   const record = await deps.store.findToken(tokenHash)
   // RFC 7009 §2.1: the server "verifies whether the token was issued to the client making the
   // revocation request"; decision A23: another client's token stays valid and the answer is
