@@ -16,6 +16,8 @@ import {
 import type { Database } from './kysely/schema.js'
 import type { TableRateLimiterOptions } from './kysely/table-rate-limiter.js'
 import { createTableRateLimiter } from './kysely/table-rate-limiter.js'
+import type { PreparingClient, PreparingPool } from './postgres/prepared-statement-runner.js'
+import { PreparedStatementRunner } from './postgres/prepared-statement-runner.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 
 /**
@@ -76,8 +78,12 @@ const CLIENT_TIMEOUT_MARGIN_MS = 1000
 export class PostgresStore extends KyselyStore {
   readonly #db: Kysely<Database>
 
-  constructor(db: Kysely<Database>) {
-    super(db)
+  /**
+   * `direct`: where the hot statements run outside transactions (PreparedStatementRunner, over
+   * the same pool); without it they go through Kysely like everything else.
+   */
+  constructor(db: Kysely<Database>, direct?: PreparedStatementRunner) {
+    super(db, direct === undefined ? {} : { direct })
     this.#db = db
   }
 
@@ -88,7 +94,8 @@ export class PostgresStore extends KyselyStore {
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  return new PostgresStore(await openPostgresDatabase(options))
+  const { db, pool } = await openPostgres(options)
+  return new PostgresStore(db, new PreparedStatementRunner(pool))
 }
 
 /**
@@ -98,6 +105,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 export async function openPostgresDatabase(
   options: PostgresStoreOptions,
 ): Promise<Kysely<Database>> {
+  return (await openPostgres(options)).db
+}
+
+async function openPostgres(
+  options: PostgresStoreOptions,
+): Promise<{ readonly db: Kysely<Database>; readonly pool: UnavailabilityTranslatingPool }> {
   const settings = resolveSettings(options)
   if (options.migrate ?? true) await migratePostgres(options)
   const pool = new pg.Pool({
@@ -112,8 +125,9 @@ export async function openPostgresDatabase(
         }),
   })
   watchForLostConnections(pool, settings.logger)
+  const translating = new UnavailabilityTranslatingPool(pool)
   const db = new Kysely<Database>({
-    dialect: new CurrentSchemaPostgresDialect({ pool: new UnavailabilityTranslatingPool(pool) }),
+    dialect: new CurrentSchemaPostgresDialect({ pool: translating }),
   })
   if (options.migrate === false) {
     try {
@@ -123,7 +137,7 @@ export async function openPostgresDatabase(
       throw error
     }
   }
-  return db
+  return { db, pool: translating }
 }
 
 /**
@@ -309,14 +323,14 @@ function watchForLostConnections(pool: pg.Pool, logger: Logger): void {
  * overloaded" turned into StoreUnavailableError. Doing it here, under Kysely, covers every query
  * of every store method, present and future, in one place.
  */
-class UnavailabilityTranslatingPool implements PostgresPool {
+class UnavailabilityTranslatingPool implements PostgresPool, PreparingPool {
   readonly #pool: pg.Pool
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
   }
 
-  async connect(): Promise<PostgresPoolClient> {
+  async connect(): Promise<UnavailabilityTranslatingClient> {
     try {
       return new UnavailabilityTranslatingClient(await this.#pool.connect())
     } catch (error) {
@@ -329,7 +343,13 @@ class UnavailabilityTranslatingPool implements PostgresPool {
   }
 }
 
-class UnavailabilityTranslatingClient implements PostgresPoolClient {
+/**
+ * Connections on which a prepared statement stopped matching its table (see queryPrepared):
+ * they run everything unnamed from then on. Weak, so a closed connection is forgotten.
+ */
+const unpreparable = new WeakSet<pg.PoolClient>()
+
+class UnavailabilityTranslatingClient implements PostgresPoolClient, PreparingClient {
   readonly #client: pg.PoolClient
   /** Set when the connection itself failed: it goes back to the pool only to be closed. */
   #broken = false
@@ -349,15 +369,44 @@ class UnavailabilityTranslatingClient implements PostgresPoolClient {
       // is not: it never streams.
       throw new TypeError('registrar does not stream PostgreSQL queries')
     }
-    return this.#run<R>(query, parameters ?? [])
+    return this.#run<R>(query, parameters ?? [], null)
   }
 
-  async #run<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+  /**
+   * Runs `text` as the prepared statement `name` (prepared-statement-runner.ts). A statement
+   * prepared as `select *` fails with SQLSTATE 0A000 ("cached plan must not change result type")
+   * once another instance's migration adds a column to its table, during a rolling upgrade: the
+   * statement is then run unnamed, on this connection for good.
+   */
+  async queryPrepared<R>(
+    name: string,
+    text: string,
+    parameters: ReadonlyArray<unknown>,
+  ): Promise<PostgresQueryResult<R>> {
+    if (unpreparable.has(this.#client)) return this.#run<R>(text, parameters, null)
+    try {
+      return await this.#run<R>(text, parameters, name)
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError) || error.code !== '0A000') throw error
+      unpreparable.add(this.#client)
+      return this.#run<R>(text, parameters, null)
+    }
+  }
+
+  async #run<R>(
+    text: string,
+    parameters: ReadonlyArray<unknown>,
+    name: string | null,
+  ): Promise<PostgresQueryResult<R>> {
     // After a read timeout the connection may still owe the answer to the query that timed out,
     // and anything sent now would queue behind it for another timeout: fail at once instead.
     if (this.#broken) throw new StoreUnavailableError('database unavailable: connection lost')
     try {
-      const result = await this.#client.query<R & pg.QueryResultRow>(text, [...parameters])
+      const values = [...parameters]
+      const result =
+        name === null
+          ? await this.#client.query<R & pg.QueryResultRow>(text, values)
+          : await this.#client.query<R & pg.QueryResultRow>({ name, text, values })
       return {
         command: result.command as PostgresQueryResult<R>['command'],
         rowCount: result.rowCount ?? 0,

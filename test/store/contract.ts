@@ -1148,7 +1148,8 @@ const fullClient: ClientRecord = {
   resourceServer: 'https://api.example.com/mcp',
 }
 
-function publicClient(
+/** A minimal dynamic (or admin) public client, for store tests beyond the contract too. */
+export function publicClient(
   clientId: string,
   options: { readonly issuedAt?: number; readonly origin?: 'dynamic' | 'admin' } = {},
 ): ClientRecord {

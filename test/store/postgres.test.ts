@@ -22,7 +22,7 @@ import {
 } from '../support/postgres.js'
 import type { TcpProxy } from '../support/tcp-proxy.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
-import { describeStoreContract } from './contract.js'
+import { describeStoreContract, publicClient } from './contract.js'
 
 describePostgres('PostgreSQL', () => {
   describeStoreContract('PostgreSQL, a fresh schema per test', async () => {
@@ -46,6 +46,7 @@ describePostgres('PostgreSQL', () => {
         connectionString?: string
         statementTimeoutMs?: number
         connectTimeoutMs?: number
+        poolSize?: number
       } = {},
       logger?: Logger,
     ) => {
@@ -65,6 +66,22 @@ describePostgres('PostgreSQL', () => {
     afterEach(async () => {
       await Promise.all(open.splice(0).map((store) => store.close()))
       await schema.drop()
+    })
+
+    it('runs its hot statements prepared, and unnamed once a column added by a newer instance changes their rows (SQLSTATE 0A000)', async () => {
+      // One connection, so the statement prepared by the first read is the one the second meets.
+      const store = await openStore({ poolSize: 1 })
+      const client = publicClient('prepared-1')
+      await store.createClient(client)
+      expect((await store.getClient('prepared-1'))?.clientId).toBe('prepared-1')
+      // A rolling upgrade: another instance's migration adds a column under the running one.
+      await adminQuery(`alter table "${schema.name}".clients add column added_later text`)
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect((await store.getClient('prepared-1'))?.clientId).toBe('prepared-1')
+      }
+      // Writes through other prepared statements on the same connection go on working.
+      await store.createClient(publicClient('prepared-2'))
+      expect((await store.getClient('prepared-2'))?.clientId).toBe('prepared-2')
     })
 
     it('puts every table in the configured schema and none in public', async () => {
