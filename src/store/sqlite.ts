@@ -21,6 +21,13 @@ export interface SqliteStoreOptions {
    * a CLI command, can turn it off and save starting a thread.
    */
   readonly backgroundCheckpoint?: boolean
+  /**
+   * How long a statement waits for a write lock held by another connection, such as a CLI
+   * command on the same file, before failing (default 5000 ms). The wait blocks the event loop:
+   * SQLite's busy handler sleeps in the calling thread. A request that runs out of it is
+   * answered 503 with Retry-After: 1 (sqlite/translate-sqlite-error.ts).
+   */
+  readonly busyTimeoutMs?: number
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -45,7 +52,7 @@ async function open(
 ): Promise<{ db: Kysely<Database>; dialect: GroupCommitSqliteDialect }> {
   const sqlite = new SqliteDatabase(options.path)
   try {
-    applyPragmas(sqlite, options.path)
+    applyPragmas(sqlite, options.path, options.busyTimeoutMs ?? 5000)
   } catch (error) {
     sqlite.close()
     throw error
@@ -95,10 +102,15 @@ function isFileBacked(path: string): boolean {
   return path !== ':memory:' && path !== ''
 }
 
-function applyPragmas(sqlite: SqliteDatabase.Database, path: string): void {
-  // First, so that the pragmas below and the migrations wait up to 5 s for another process's
-  // write lock instead of failing at once with SQLITE_BUSY.
-  sqlite.pragma('busy_timeout = 5000')
+function applyPragmas(sqlite: SqliteDatabase.Database, path: string, busyTimeoutMs: number): void {
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError(
+      `busyTimeoutMs must be a whole number of milliseconds, got ${busyTimeoutMs}`,
+    )
+  }
+  // First, so that the pragmas below and the migrations wait (5 s by default) for another
+  // process's write lock instead of failing at once with SQLITE_BUSY.
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
   // WAL lets readers run alongside the single writer. An in-memory (or '' temporary) database has
   // no file to log to, and SQLite would keep its 'memory' journal anyway.
   if (isFileBacked(path)) sqlite.pragma('journal_mode = WAL')

@@ -8,6 +8,7 @@ import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite.js'
 import type { ClientRecord } from '../../src/store/store.js'
+import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import { describeStoreContract } from './contract.js'
 
 describeStoreContract('SQLite file database', async () => {
@@ -53,6 +54,31 @@ describe('SQLite store', () => {
     } finally {
       await db.destroy()
     }
+  })
+
+  it('a write lock held by another process past busyTimeoutMs is "unavailable" (503, Retry-After: 1), not an error, and the next write succeeds', async () => {
+    const store = await openSqliteStore({ path, busyTimeoutMs: 50 })
+    const other = new SqliteDatabase(path)
+    try {
+      // A CLI command on the same file, in the middle of its write.
+      other.exec('begin immediate')
+      const refused = await store.createClient(client('while-locked')).catch((error) => error)
+      expect(refused).toBeInstanceOf(StoreUnavailableError)
+      expect((refused as StoreUnavailableError).retryAfterSeconds).toBe(1)
+      expect((refused as StoreUnavailableError).cause).toMatchObject({ code: 'SQLITE_BUSY' })
+      other.exec('commit')
+      await store.createClient(client('after-unlock'))
+      expect((await store.getClient('after-unlock'))?.clientId).toBe('after-unlock')
+      expect(await store.getClient('while-locked')).toBeNull()
+    } finally {
+      if (other.inTransaction) other.exec('rollback')
+      other.close()
+      await store.close()
+    }
+  })
+
+  it.each([-1, 1.5, Number.NaN])('refuses busyTimeoutMs %s', async (busyTimeoutMs) => {
+    await expect(openSqliteStore({ path, busyTimeoutMs })).rejects.toThrow(/busyTimeoutMs/)
   })
 
   it('reopening a file database keeps its data and does not run migrations again', async () => {

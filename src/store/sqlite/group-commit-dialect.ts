@@ -14,6 +14,7 @@ import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely'
 import type { BackgroundCheckpointerOptions } from './background-checkpointer.js'
 import { BackgroundCheckpointer } from './background-checkpointer.js'
 import { StatementCache } from './statement-cache.js'
+import { translateSqliteError } from './translate-sqlite-error.js'
 import { WalSync } from './wal-sync.js'
 
 export interface GroupCommitOptions {
@@ -341,7 +342,7 @@ export class GroupCommitSqliteDriver implements Driver {
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
     } catch (error) {
       this.#noticeRollback(error)
-      throw error
+      throw translateSqliteError(error)
     }
   }
 
@@ -361,7 +362,12 @@ export class GroupCommitSqliteDriver implements Driver {
   #openBatch(): Batch {
     if (this.#batch !== null) return this.#batch
     this.#walSync?.assertHealthy()
-    this.#db.exec('begin immediate')
+    try {
+      // Waits up to busy_timeout for a lock another process holds (a CLI command), then 503s.
+      this.#db.exec('begin immediate')
+    } catch (error) {
+      throw translateSqliteError(error)
+    }
     this.#batch = new Batch()
     return this.#batch
   }
@@ -420,7 +426,7 @@ export class GroupCommitSqliteDriver implements Driver {
       this.#db.exec('commit')
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('rollback')
-      batch.failed(error)
+      batch.failed(translateSqliteError(error))
       return
     }
     if (this.#walSync === null) batch.committed()
