@@ -281,6 +281,15 @@ export interface Store {
   checkReady(): Promise<void>
 
   /**
+   * Throws when this process can never use the store again, however long it waits: SQLite after
+   * a failed sync of its log, when the kernel may have dropped what it was asked to write (see
+   * sqlite/wal-sync.ts). GET /healthz is 503 then, so that an orchestrator restarts the process.
+   * Must not touch the database: an outage that clears by itself is checkReady's business.
+   * Absent: the store cannot fail that way.
+   */
+  checkAlive?(): void
+
+  /**
    * A registration rate limiter whose buckets live in this store, so that every instance sharing
    * it counts together (PostgreSQL). Absent: createRegistrar counts in-process, per instance.
    */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import type { TestServer } from '../support/test-server.js'
 import { startTestServer } from '../support/test-server.js'
 
@@ -40,6 +41,27 @@ describe('health probes', () => {
     expect(ready.headers.get('retry-after')).toBe('5')
     expect(((await ready.json()) as { error: string }).error).toBe('temporarily_unavailable')
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+  })
+
+  it('GET /healthz answers 503 once the store says only a restart can fix it (a failed sync of the SQLite log), and /readyz too', async () => {
+    server = await startTestServer()
+    // The state a failed fdatasync leaves (src/store/sqlite/wal-sync.ts), which a test cannot
+    // provoke on a working disk: the store's own check then throws, without touching the database.
+    const failure = new StoreUnavailableError('the SQLite write-ahead log could not be synced')
+    Object.assign(server.store, {
+      checkAlive: () => {
+        throw failure
+      },
+      checkReady: () => Promise.reject(failure),
+    })
+    const alive = await fetch(`${server.url}/healthz`)
+    expect(alive.status).toBe(503)
+    expect(alive.headers.get('cache-control')).toBe('no-store')
+    expect(await alive.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'this process can no longer write to its database and must be restarted',
+    })
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503)
   })
 
   it('are served under the issuer path, like every endpoint', async () => {

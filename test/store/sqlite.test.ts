@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { KyselyStore } from '../../src/store/kysely/kysely-store.js'
 import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite.js'
@@ -79,6 +80,24 @@ describe('SQLite store', () => {
 
   it.each([-1, 1.5, Number.NaN])('refuses busyTimeoutMs %s', async (busyTimeoutMs) => {
     await expect(openSqliteStore({ path, busyTimeoutMs })).rejects.toThrow(/busyTimeoutMs/)
+  })
+
+  it("checkAlive throws once a sync of the log has failed, and only then (the driver's health, without a query)", async () => {
+    const db = await openSqliteDatabase({ path })
+    let failed: StoreUnavailableError | null = null
+    const store = new KyselyStore(db, {
+      checkHealth: () => {
+        if (failed !== null) throw failed
+      },
+    })
+    try {
+      expect(() => store.checkAlive()).not.toThrow()
+      failed = new StoreUnavailableError('the log could not be synced')
+      expect(() => store.checkAlive()).toThrow(failed)
+      await expect(store.checkReady()).rejects.toBe(failed)
+    } finally {
+      await store.close()
+    }
   })
 
   it('reopening a file database keeps its data and does not run migrations again', async () => {

@@ -7,7 +7,9 @@ import { jsonResponse, NO_STORE } from '../render.js'
  * Probes for a load balancer or orchestrator, under the issuer's path like every endpoint:
  *
  * - `GET {issuer path}/healthz`: the process is alive and serving HTTP. Touches nothing else, so
- *   a database outage never gets healthy instances restarted (they recover by themselves).
+ *   a database outage never gets healthy instances restarted (they recover by themselves). The
+ *   exception is a store that says only a restart can fix it (Store.checkAlive: SQLite after a
+ *   failed sync of its log): then 503, so that the orchestrator restarts the process.
  * - `GET {issuer path}/readyz`: the database answers and holds every migration this build
  *   needs. 503 takes the instance out of rotation until it does.
  */
@@ -22,7 +24,18 @@ const READY_TIMEOUT_MS = 2000
 const READY_RETRY_AFTER_SECONDS = 5
 
 export function mountHealthRoutes(app: Hono<HandlerEnv>, options: ResolvedOptions): void {
-  app.get(`${options.basePath}/healthz`, () => jsonResponse(200, { status: 'ok' }))
+  app.get(`${options.basePath}/healthz`, () => {
+    try {
+      options.store.checkAlive?.()
+    } catch (error) {
+      options.logger.error({ err: error }, 'not alive: the store needs a restart of this process')
+      return jsonResponse(503, {
+        error: 'temporarily_unavailable',
+        error_description: 'this process can no longer write to its database and must be restarted',
+      })
+    }
+    return jsonResponse(200, { status: 'ok' })
+  })
   app.get(`${options.basePath}/readyz`, async () => {
     try {
       await withTimeout(options.store.checkReady(), READY_TIMEOUT_MS)

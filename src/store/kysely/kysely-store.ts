@@ -57,7 +57,7 @@ export class KyselyStore implements Store {
    * `direct`: runs a compiled statement outside any transaction more cheaply than Kysely's
    * executor (the SQLite driver's executeDirect); by default the Kysely instance itself.
    * `checkHealth`: throws when the backend can no longer write safely (a failed sync of
-   * SQLite's log); checkReady then fails.
+   * SQLite's log), which only a restart clears; checkReady and checkAlive then fail.
    */
   constructor(
     db: Kysely<Database>,
@@ -457,6 +457,10 @@ export class KyselyStore implements Store {
   async checkReady(): Promise<void> {
     this.#checkHealth()
     await assertSchemaCurrent(this.#open())
+  }
+
+  checkAlive(): void {
+    this.#checkHealth()
   }
 
   close(): Promise<void> {
