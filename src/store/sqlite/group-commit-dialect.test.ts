@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, sql } from 'kysely'
+import { CompiledQuery, Kysely, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreUnavailableError } from '../store-unavailable-error.js'
 import type { GroupCommitOptions } from './group-commit-dialect.js'
@@ -41,14 +41,13 @@ function openDatabase(options: GroupCommitOptions = { syncWalOf: '' }) {
     if (source === 'commit') commits.count += 1
     return exec(source)
   }
-  const db = new Kysely<TestTables>({
-    dialect: new GroupCommitSqliteDialect(sqlite, {
-      ...options,
-      ...(options.syncWalOf === '' ? { syncWalOf: path } : {}),
-    }),
+  const dialect = new GroupCommitSqliteDialect(sqlite, {
+    ...options,
+    ...(options.syncWalOf === '' ? { syncWalOf: path } : {}),
   })
+  const db = new Kysely<TestTables>({ dialect })
   open.push(db)
-  return { db, sqlite, commits }
+  return { db, sqlite, commits, dialect }
 }
 
 /** What another connection (another process, after a crash) would find committed. */
@@ -184,6 +183,33 @@ describe('group commit: no answer depends on a write that is not yet durable', (
     await Promise.all([writes, db.destroy()])
     expect(committedIds()).toHaveLength(20)
   })
+
+  it('destroy lets a write that queued behind it finish, and commits it, before closing', async () => {
+    // Without a log to sync, nothing slows the close down: a batch left open by the late write
+    // would be committed by a later turn of the loop on a closed connection.
+    const { db, dialect } = openDatabase({})
+    await sql`select 1`.execute(db)
+    open.splice(open.indexOf(db), 1)
+    // A transaction holds the connection, so destroy() has to queue for it.
+    let letGo: () => void = () => {}
+    const holding = new Promise<void>((resolve) => {
+      letGo = resolve
+    })
+    const held = db.transaction().execute(async (trx) => {
+      await insert(trx, 'held')
+      await holding
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    const closing = db.destroy()
+    await new Promise((resolve) => setImmediate(resolve))
+    // Issued after destroy() was: it queues behind destroy's own turn on the connection.
+    const late = dialect.executeDirect(
+      CompiledQuery.raw('insert into items (id) values (?)', ['late']),
+    )
+    letGo()
+    await Promise.all([held, closing, late])
+    expect(committedIds().sort()).toEqual(['held', 'late'])
+  })
 })
 
 describe('group commit: a log that cannot be synced stops all writing', () => {
@@ -241,5 +267,24 @@ describe('background checkpoints keep the write-ahead log bounded under steady w
     // (4 MB and more). With them it stays within a few times the 64-frame threshold.
     const { size } = await stat(`${path}-wal`)
     expect(size).toBeLessThan(64 * 4096 * 8)
+  })
+
+  it('the quiet moment comes between batches even when no caller ever waits for the connection (as under HTTP load)', async () => {
+    const { db, dialect } = openDatabase({
+      syncWalOf: '',
+      backgroundCheckpoint: { intervalMs: 1, restartFrames: 1 },
+    })
+    await sql`select 1`.execute(db)
+    const insertOne = (id: string) =>
+      dialect.executeDirect(CompiledQuery.raw('insert into items (id) values (?)', [id]))
+    // Each write finds the connection free, runs, and hands it back at once; the pause lets the
+    // background checkpoint report a log of at least one frame, past restartFrames.
+    for (let i = 0; i < 10; i++) {
+      await insertOne(`alone-${i}`)
+      await new Promise((resolve) => setTimeout(resolve, 30))
+    }
+    expect(committedIds()).toHaveLength(10)
+    // Before the driver offered it after every batch, it came only to a queued caller: never here.
+    expect(dialect.quietCheckpoints).toBeGreaterThanOrEqual(1)
   })
 })
