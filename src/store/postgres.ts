@@ -387,7 +387,7 @@ class UnavailabilityTranslatingClient implements PostgresPoolClient, PreparingCl
     try {
       return await this.#run<R>(text, parameters, name)
     } catch (error) {
-      if (!(error instanceof pg.DatabaseError) || error.code !== '0A000') throw error
+      if (sqlState(error) !== '0A000') throw error
       unpreparable.add(this.#client)
       return this.#run<R>(text, parameters, null)
     }

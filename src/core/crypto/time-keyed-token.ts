@@ -1,7 +1,8 @@
 import { hashSecret } from './hash-secret.js'
 import { randomToken } from './random-token.js'
+import { timePrefix } from './time-ordered-id.js'
 
-/** 12 hex digits of milliseconds (until the year 10889), then 256 random bits in base64url. */
+/** 12 hex digits of milliseconds (timePrefix), then 256 random bits in base64url. */
 const TIME_KEYED = /^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/
 
 /**
@@ -20,8 +21,7 @@ const TIME_KEYED = /^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/
  * What it tells: when the credential was issued, to whoever holds it, who knows that already.
  */
 export function newTimeKeyedToken(now: number = Date.now()): string {
-  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)
-  return `${time}${randomToken(32)}`
+  return `${timePrefix(now)}${randomToken(32)}`
 }
 
 /**

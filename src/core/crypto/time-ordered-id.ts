@@ -12,6 +12,10 @@ import { randomHex } from './random-token.js'
  * and base64url's alphabet is not in byte order.
  */
 export function timeOrderedId(now: number = Date.now()): string {
-  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)
-  return `${time}${randomHex(10)}`
+  return `${timePrefix(now)}${randomHex(10)}`
+}
+
+/** `now` in whole milliseconds as 12 lower-case hex digits (enough until the year 10889). */
+export function timePrefix(now: number): string {
+  return Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)
 }

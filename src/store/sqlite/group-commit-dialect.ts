@@ -367,8 +367,10 @@ export class GroupCommitSqliteDriver implements Driver {
       const { changes, lastInsertRowid } = entry.statement.run(parameters)
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
     } catch (error) {
-      this.#noticeRollback(error)
-      throw translateSqliteError(error)
+      // Translated once, so that the writes failed with a rolled-back batch see the same 503.
+      const failure = translateSqliteError(error)
+      this.#noticeRollback(failure)
+      throw failure
     }
   }
 

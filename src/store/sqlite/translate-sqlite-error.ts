@@ -17,17 +17,11 @@ import { StoreUnavailableError } from '../store-unavailable-error.js'
 export function translateSqliteError(error: unknown): unknown {
   const code = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined
   if (typeof code !== 'string') return error
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) {
+  if (/^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) {
     return new StoreUnavailableError(
       'the SQLite database is locked by another connection; retry shortly',
       { cause: error, retryAfterSeconds: 1 },
     )
-  }
-  if (code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_LOCKED_')) {
-    return new StoreUnavailableError('a SQLite table is locked by another connection', {
-      cause: error,
-      retryAfterSeconds: 1,
-    })
   }
   if (code === 'SQLITE_FULL') {
     return new StoreUnavailableError('the disk holding the SQLite database is full', {
