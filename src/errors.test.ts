@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { OAuthErrorCode } from './errors.js'
 import {
+  ERROR_CODES,
   invalidBearerToken,
   invalidClientMetadata,
   invalidRedirectUri,
@@ -12,6 +13,45 @@ import {
 
 // RFC 6749 §5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ).
 const ERROR_DESCRIPTION_CHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+/**
+ * The codes of the IANA "OAuth Extensions Error" registry and the specifications that define
+ * the base codes, as far as they can reach registrar's wire: RFC 6749 §4.1.2.1 and §5.2 (base
+ * codes), RFC 6750 §6.2 (bearer), RFC 7009 §4.1, RFC 7591 §4.1 (registration), RFC 8707 §5.
+ */
+const REGISTERED_CODES: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'access_denied',
+  'unsupported_response_type',
+  'server_error',
+  'temporarily_unavailable',
+  'invalid_token',
+  'insufficient_scope',
+  'unsupported_token_type',
+  'invalid_redirect_uri',
+  'invalid_client_metadata',
+  'invalid_software_statement',
+  'unapproved_software_statement',
+  'invalid_target',
+])
+
+describe("every error code on the wire is registered, or is one of registrar's three own", () => {
+  it.each(Object.entries(ERROR_CODES))('%s', (code, { definedIn }) => {
+    if (definedIn === null) {
+      // docs/decisions.md B1: no registered code fits a missing path, a wrong method or a
+      // rate limit; none of these answers comes from an OAuth error vocabulary.
+      expect(REGISTERED_CODES.has(code)).toBe(false)
+      expect(['not_found', 'method_not_allowed', 'rate_limited']).toContain(code)
+    } else {
+      expect(REGISTERED_CODES.has(code)).toBe(true)
+    }
+  })
+})
 
 describe('OAuthError carries the HTTP status of its code', () => {
   it.each<readonly [OAuthErrorCode, number, string]>([
@@ -43,7 +83,7 @@ describe('OAuthError carries the HTTP status of its code', () => {
     expect(error.status).toBe(status)
     expect(error.description).toBe('what to fix')
     expect(error.message).toBe(`${code}: what to fix`)
-    expect(error.headers).toEqual({})
+    expect([error.challenge, error.retryAfterSeconds]).toEqual([null, null])
   })
 
   it('A11: the status can be overridden (415 invalid_client_metadata for a wrong Content-Type)', () => {
@@ -54,9 +94,11 @@ describe('OAuthError carries the HTTP status of its code', () => {
     expect(error.code).toBe('invalid_client_metadata')
   })
 
-  it('R7591-02: extra headers are carried as given (Allow on a 405)', () => {
-    const error = new OAuthError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } })
-    expect(error.headers).toEqual({ Allow: 'POST' })
+  it('RFC 9110 §11.6.1, §10.2.3: the challenge and Retry-After are data, not header text', () => {
+    const error = new OAuthError('rate_limited', 'slow down', { retryAfterSeconds: 7 })
+    expect([error.challenge, error.retryAfterSeconds]).toEqual([null, 7])
+    const basic = new OAuthError('invalid_client', 'who are you', { challenge: 'Basic realm="x"' })
+    expect(basic.challenge).toBe('Basic realm="x"')
   })
 
   it('keeps the cause when one is given, and none otherwise', () => {
@@ -86,11 +128,11 @@ describe('RFC 6750 §3, R7591-04: invalidBearerToken challenges', () => {
     expect(error).toBeInstanceOf(OAuthError)
     expect(error.code).toBe('invalid_token')
     expect(error.status).toBe(401)
-    expect(error.headers).toEqual({ 'WWW-Authenticate': challenge })
+    expect(error.challenge).toBe(challenge)
   })
 
   it('RFC 6750 §3.1: a request without credentials gets no error attribute at all', () => {
-    expect(invalidBearerToken('missing', false).headers['WWW-Authenticate']).not.toContain('error')
+    expect(invalidBearerToken('missing', false).challenge).not.toContain('error')
   })
 })
 

@@ -1,58 +1,52 @@
 /**
  * The one error type of registrar. Protocol code throws it for anything a client sent; the HTTP
- * layer renders it as `{"error", "error_description"}` with the status and headers it carries.
- * Mistakes in the host's configuration are not OAuthErrors: they throw TypeError at start-up.
+ * layer renders it as `{"error", "error_description"}` with the status, challenge and
+ * Retry-After it carries as data. Mistakes in the host's configuration are not OAuthErrors:
+ * they throw TypeError at start-up.
  */
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'unsupported_response_type'
-  | 'invalid_scope'
-  | 'access_denied'
-  | 'invalid_redirect_uri'
-  | 'invalid_client_metadata'
-  | 'invalid_software_statement'
-  | 'unapproved_software_statement'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'invalid_target'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'rate_limited'
-  | 'server_error'
-  | 'temporarily_unavailable'
+export type OAuthErrorCode = keyof typeof ERROR_CODES
 
-const STATUS_BY_CODE: Readonly<Record<OAuthErrorCode, number>> = {
-  invalid_request: 400,
-  invalid_client: 401,
-  invalid_grant: 400,
-  unauthorized_client: 400,
-  unsupported_grant_type: 400,
-  unsupported_response_type: 400,
-  invalid_scope: 400,
-  access_denied: 403,
-  invalid_redirect_uri: 400,
-  invalid_client_metadata: 400,
-  invalid_software_statement: 400,
-  unapproved_software_statement: 400,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  invalid_target: 400,
-  not_found: 404,
-  method_not_allowed: 405,
-  rate_limited: 429,
-  server_error: 500,
-  temporarily_unavailable: 503,
-}
+/**
+ * Every code registrar puts on the wire, its status, and where it is defined. All but three are
+ * in the IANA OAuth registries (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §6.2, RFC 7591 §4.1, RFC
+ * 8707 §5). `not_found`, `method_not_allowed` and `rate_limited` are registrar's own: no
+ * registered code means "no such path", "wrong method" or "slow down", and they are only sent
+ * where no OAuth error vocabulary applies, with the HTTP status doing the work
+ * (docs/decisions.md B1). errors.test.ts holds this table to the registries.
+ */
+export const ERROR_CODES = {
+  invalid_request: { status: 400, definedIn: 'RFC 6749 §5.2' },
+  invalid_client: { status: 401, definedIn: 'RFC 6749 §5.2' },
+  invalid_grant: { status: 400, definedIn: 'RFC 6749 §5.2' },
+  unauthorized_client: { status: 400, definedIn: 'RFC 6749 §5.2' },
+  unsupported_grant_type: { status: 400, definedIn: 'RFC 6749 §5.2' },
+  unsupported_response_type: { status: 400, definedIn: 'RFC 6749 §4.1.2.1' },
+  invalid_scope: { status: 400, definedIn: 'RFC 6749 §5.2' },
+  access_denied: { status: 403, definedIn: 'RFC 6749 §4.1.2.1' },
+  invalid_redirect_uri: { status: 400, definedIn: 'RFC 7591 §3.2.2' },
+  invalid_client_metadata: { status: 400, definedIn: 'RFC 7591 §3.2.2' },
+  invalid_software_statement: { status: 400, definedIn: 'RFC 7591 §3.2.2' },
+  unapproved_software_statement: { status: 400, definedIn: 'RFC 7591 §3.2.2' },
+  invalid_token: { status: 401, definedIn: 'RFC 6750 §3.1' },
+  insufficient_scope: { status: 403, definedIn: 'RFC 6750 §3.1' },
+  invalid_target: { status: 400, definedIn: 'RFC 8707 §2' },
+  server_error: { status: 500, definedIn: 'RFC 6749 §4.1.2.1' },
+  temporarily_unavailable: { status: 503, definedIn: 'RFC 6749 §4.1.2.1' },
+  not_found: { status: 404, definedIn: null },
+  method_not_allowed: { status: 405, definedIn: null },
+  rate_limited: { status: 429, definedIn: null },
+} as const satisfies Record<string, { readonly status: number; readonly definedIn: string | null }>
 
 export interface OAuthErrorOptions {
   /** Overrides the status that goes with the code (a 415 `invalid_client_metadata`, say). */
   readonly status?: number
-  /** Extra response headers: `WWW-Authenticate`, `Retry-After`, `Allow`. */
-  readonly headers?: Readonly<Record<string, string>>
+  /**
+   * The authentication challenge a 401 must carry (RFC 9110 §11.6.1): `Bearer
+   * error="invalid_token"` (RFC 6750 §3), `Basic realm="…"` (RFC 6749 §5.2).
+   */
+  readonly challenge?: string
+  /** Seconds until a retry makes sense (a rate limit, an outage): RFC 9110 §10.2.3. */
+  readonly retryAfterSeconds?: number
   readonly cause?: unknown
 }
 
@@ -61,7 +55,10 @@ export class OAuthError extends Error {
   readonly status: number
   /** Sent as error_description: says what to fix, never holds a secret or an internal detail. */
   readonly description: string
-  readonly headers: Readonly<Record<string, string>>
+  /** Sent as WWW-Authenticate by the HTTP layer; null: none. */
+  readonly challenge: string | null
+  /** Sent as Retry-After by the HTTP layer; null: none. */
+  readonly retryAfterSeconds: number | null
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     super(
@@ -70,9 +67,10 @@ export class OAuthError extends Error {
     )
     this.name = 'OAuthError'
     this.code = code
-    this.status = options.status ?? STATUS_BY_CODE[code]
+    this.status = options.status ?? ERROR_CODES[code].status
     this.description = description
-    this.headers = options.headers ?? {}
+    this.challenge = options.challenge ?? null
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null
   }
 }
 
@@ -90,9 +88,7 @@ export function invalidRedirectUri(description: string): OAuthError {
  */
 export function invalidBearerToken(description: string, tokenPresented: boolean): OAuthError {
   return new OAuthError('invalid_token', description, {
-    headers: {
-      'WWW-Authenticate': tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer',
-    },
+    challenge: tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer',
   })
 }
 

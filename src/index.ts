@@ -12,10 +12,20 @@ export { createAdminClient } from './core/registration/create-admin-client.js'
 export type { IssueInitialAccessTokenInput } from './core/registration/initial-access-token.js'
 export { issueInitialAccessToken } from './core/registration/initial-access-token.js'
 export type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'
+export type {
+  ClientProvenance,
+  ClientRecord,
+  CreateClientResult,
+  InitialAccessTokenRecord,
+  ListClientsQuery,
+  Store,
+} from './core/store/store.js'
+export { StoreUnavailableError } from './core/store/store-unavailable-error.js'
+export type { AuthenticatedUser } from './core/users/authenticated-user.js'
 export type { OAuthErrorCode } from './errors.js'
 export { OAuthError } from './errors.js'
-export type { Registrar, RequestContext } from './http/handler.js'
-export { createRegistrar } from './http/handler.js'
+export type { RequestContext } from './http/handler.js'
+export type { ConsentPageContext, LoginPageContext } from './http/pages/page-contexts.js'
 export type { Logger } from './logger.js'
 export type {
   AuthorizeRegistration,
@@ -26,12 +36,5 @@ export type {
   SoftwareStatementOptions,
 } from './options.js'
 export { DEFAULTS } from './options.js'
-export type {
-  ClientProvenance,
-  ClientRecord,
-  CreateClientResult,
-  InitialAccessTokenRecord,
-  ListClientsQuery,
-  Store,
-} from './store/store.js'
-export { StoreUnavailableError } from './store/store-unavailable-error.js'
+export type { Registrar } from './registrar.js'
+export { createRegistrar } from './registrar.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RegistrarOptions } from './options.js'
 import { DEFAULTS, resolveOptions } from './options.js'
-import type { Store } from './store/store.js'
+import type { Store } from './core/store/store.js'
 
 // resolveOptions only checks that a store is present; no query runs while resolving.
 const store = { getClient: async () => null } as unknown as Store

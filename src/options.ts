@@ -6,11 +6,13 @@ import {
   GRANT_TYPES,
   SAML2_BEARER,
 } from './core/registration/client-metadata.js'
-import type { RegistrationPolicy } from './core/registration/validate-client-metadata.js'
 import type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'
+import type { ManagementSettings, RegistrationSettings } from './core/registration/registration-settings.js'
+import type { AuthenticatedUser } from './core/users/authenticated-user.js'
+import type { ConsentPageContext, LoginPageContext } from './http/pages/page-contexts.js'
 import type { Logger } from './logger.js'
 import { silentLogger } from './logger.js'
-import type { Store } from './store/store.js'
+import type { Store } from './core/store/store.js'
 
 /**
  * The one configuration object. Every optional member has a documented default, resolved once
@@ -57,44 +59,6 @@ export interface TokenOptions {
    * revoking its family, to absorb a response lost on the network (decision A22). @default 0
    */
   readonly refreshTokenReuseGraceSeconds?: number
-}
-
-/** The signed-in end user, as the built-in login or the host's hook knows them. */
-export interface AuthenticatedUser {
-  readonly id: string
-  readonly username?: string
-  /** Epoch seconds of the last password entry, for prompt=login; defaults to now. */
-  readonly authTime?: number
-}
-
-export interface LoginPageContext {
-  readonly request: Request
-  /** Where the form must POST. */
-  readonly action: string
-  readonly csrfToken: string
-  /** Hidden inputs the form must carry back (the pending authorization request). */
-  readonly hidden: Readonly<Record<string, string>>
-  readonly error: string | null
-}
-
-export interface ConsentPageContext {
-  readonly request: Request
-  readonly action: string
-  readonly csrfToken: string
-  readonly hidden: Readonly<Record<string, string>>
-  readonly client: {
-    readonly clientId: string
-    readonly name: string | null
-    readonly logoUri: string | null
-    readonly clientUri: string | null
-    /** Dynamically registered and not vouched for by a trusted software statement. */
-    readonly unverified: boolean
-    /** Hostnames the user will be sent back to (MCP: shown clearly). */
-    readonly redirectHost: string
-  }
-  readonly scopes: readonly { readonly value: string; readonly description: string }[]
-  readonly resources: readonly string[]
-  readonly user: AuthenticatedUser
 }
 
 export interface AuthorizationOptions {
@@ -311,30 +275,22 @@ export const optionsSchema = z.strictObject({
   authorization: authorizationSchema.optional(),
 })
 
-export interface ResolvedRegistration {
+export interface ResolvedRegistration extends RegistrationSettings {
   readonly mode: 'open' | 'initial_access_token' | 'disabled'
-  readonly policy: RegistrationPolicy
   readonly rateLimit: false | RateLimitOptions
   readonly softwareStatement: {
     readonly required: boolean
     readonly trustedIssuers: readonly TrustedSoftwareStatementIssuer[]
   }
-  readonly clientSecretExpiresInSeconds: number
   readonly maxBodyBytes: number
   readonly authorizeRegistration: AuthorizeRegistration | null
-  readonly management: {
-    readonly enabled: boolean
-    readonly tokenExpiresInSeconds: number | null
-    readonly rotateOnUpdate: boolean
-    readonly allowAdminClients: boolean
-  }
+  readonly management: ManagementSettings
 }
 
 export interface ResolvedOptions {
   readonly issuer: string
   /** The issuer's path without a trailing slash: '' or '/tenant'. Endpoints live under it. */
   readonly basePath: string
-  readonly store: Store
   readonly scopes: readonly string[]
   readonly registration: ResolvedRegistration
   readonly trustProxyHops: number
@@ -446,7 +402,6 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
       renderConsent: renderConsent ?? null,
     }),
     basePath: issuerUrl.pathname.replace(/\/+$/, ''),
-    store,
     scopes: Object.freeze([...scopes]),
     trustProxyHops: input.trustProxyHops ?? DEFAULTS.trustProxyHops,
     logger: logger ?? silentLogger,

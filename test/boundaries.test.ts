@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -20,16 +20,66 @@ function importsOf(path: string): string[] {
   return found.filter((specifier) => specifier !== '')
 }
 
-const files = sourceFiles(SRC).map((path) => ({
-  path,
-  name: relative(SRC, path),
-  imports: importsOf(path),
-}))
+/** A source file's layer: its top folder under src/, or its name for a top-level module. */
+function layerOf(name: string): string {
+  const [first, ...rest] = name.split('/')
+  return rest.length === 0 ? (first ?? '').replace(/\.ts$/, '') : (first ?? '')
+}
+
+const files = sourceFiles(SRC).map((path) => {
+  const name = relative(SRC, path)
+  const imports = importsOf(path)
+  return {
+    path,
+    name,
+    imports,
+    /** The src/-relative targets of the file's relative imports. */
+    targets: imports
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => relative(SRC, join(dirname(path), specifier)).replace(/\.js$/, '.ts')),
+  }
+})
+
+/**
+ * What each layer may import from the tree (besides itself). cli → server → registrar (the
+ * composition root) → http → core; options, store implementations and adapters sit beside,
+ * pointing down into core. errors and logger are leaves everyone may use.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  core: ['errors'],
+  errors: [],
+  logger: [],
+  options: ['core', 'errors', 'logger', 'http/pages/page-contexts.ts'],
+  store: ['core', 'errors', 'logger'],
+  http: ['core', 'errors', 'logger', 'options'],
+  registrar: ['core', 'errors', 'logger', 'options', 'http'],
+  adapters: ['registrar', 'http'],
+  index: ['core', 'errors', 'logger', 'options', 'http', 'registrar'],
+  server: ['core', 'errors', 'logger', 'options', 'registrar', 'adapters', 'store'],
+  cli: ['core', 'errors', 'logger', 'options', 'registrar', 'server', 'store'],
+}
 
 describe('architecture boundaries hold', () => {
   it('finds the sources it checks', () => {
     expect(files.length).toBeGreaterThan(20)
   })
+
+  it.each(files.map((f) => [f.name, f.targets] as const))(
+    '%s imports only from the layers below it',
+    (name, targets) => {
+      const layer = layerOf(name)
+      const allowed = ALLOWED[layer]
+      expect(allowed, `no rule for the layer '${layer}'`).toBeDefined()
+      for (const target of targets) {
+        const targetLayer = layerOf(target)
+        if (targetLayer === layer) continue
+        const ok = (allowed ?? []).some((rule) =>
+          rule.endsWith('.ts') ? target === rule : targetLayer === rule,
+        )
+        expect(ok, `${name} imports ${target}`).toBe(true)
+      }
+    },
+  )
 
   it.each(files.filter((f) => f.name.startsWith('core/')).map((f) => [f.name, f.imports] as const))(
     'protocol logic %s imports no HTTP framework, database driver or logger',

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
-import type { Registrar } from '../http/handler.js'
+import type { Registrar } from '../registrar.js'
 
 /**
  * Mounts registrar on node:http (or Express, or anything that takes a `(req, res)` listener).

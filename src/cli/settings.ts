@@ -5,7 +5,7 @@ import type { DatabaseLocation } from '../server/database-url.js'
 import { parseDatabaseUrl } from '../server/database-url.js'
 import { openPostgresStore } from '../store/postgres.js'
 import { openSqliteStore } from '../store/sqlite.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../core/store/store.js'
 import { UsageError } from './usage-error.js'
 
 export const DEFAULT_DATABASE = 'sqlite:./registrar.db'

@@ -1,12 +1,11 @@
 import type { Hono } from 'hono'
 import type { RequestParameters } from '../core/tokens/request-parameters.js'
 import { readRequestParameters } from '../core/tokens/request-parameters.js'
-import { OAuthError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { CORS_HEADERS, preflightResponse } from './cors.js'
 import type { HandlerEnv } from './handler-env.js'
+import { mountJsonEndpoint } from './json-endpoint.js'
 import { readFormBody } from './read-form-body.js'
-import { errorResponse, jsonResponse, NO_STORE } from './render.js'
+import { jsonResponse } from './render.js'
 
 /**
  * Token, revocation and introspection requests are a few hundred bytes; a private_key_jwt
@@ -27,49 +26,41 @@ export interface FormEndpoint {
   /**
    * Every success is 200 (RFC 6749 §5.1, RFC 7009 §2.2, RFC 7662 §2.2): the handler returns
    * the JSON body, or null for an answer with no body, and mountFormEndpoint renders it with
-   * the endpoint's headers. `remoteAddress`: the peer as the adapter saw it (RequestContext).
+   * the endpoint's headers. `clientAddress`: the client's address after trusted proxies.
    */
   handle(
     request: Request,
     params: RequestParameters,
-    remoteAddress: string | null,
+    clientAddress: string | null,
   ): Promise<object | null>
 }
 
 /**
  * An endpoint taking a form-encoded POST: reads the body (RFC 6749 §3.2: form-encoded, and each
- * parameter at most once), hands it over, and renders any error as RFC 6749 §5.2 JSON. Every
- * answer, success or error, carries Cache-Control: no-store and Pragma: no-cache (RFC 6749
- * §5.1, decision A27). Other methods get 405 with Allow (RFC 9110 §15.5.6).
+ * parameter at most once), hands it over, and answers as every JSON endpoint does
+ * (json-endpoint.ts: no-store, errors as RFC 6749 §5.2 JSON, 405 with Allow).
  */
 export function mountFormEndpoint(app: Hono<HandlerEnv>, endpoint: FormEndpoint): void {
-  const headers = endpoint.cors ? { ...NO_STORE, ...CORS_HEADERS } : NO_STORE
-  app.post(endpoint.path, async (c) => {
-    try {
-      const form = await readFormBody(c.req.raw, FORM_BODY_MAX_BYTES)
-      const body = await endpoint.handle(
-        c.req.raw,
-        readRequestParameters(form),
-        c.env.remoteAddress ?? null,
-      )
-      // The headers go in when the Response is made, not set on it afterwards: on
-      // @hono/node-server, reading `response.headers` turns the plain object into a Headers
-      // that has to be copied back out for writeHead, about 4 µs of a 160 µs token request.
-      return body === null
-        ? new Response(null, { status: 200, headers })
-        : jsonResponse(200, body, headers)
-    } catch (error) {
-      return errorResponse(error, endpoint.logger, headers)
-    }
+  mountJsonEndpoint(app, {
+    path: endpoint.path,
+    name: endpoint.name,
+    cors: endpoint.cors,
+    logger: endpoint.logger,
+    methods: {
+      async POST(c, headers) {
+        const form = await readFormBody(c.req.raw, FORM_BODY_MAX_BYTES)
+        const body = await endpoint.handle(
+          c.req.raw,
+          readRequestParameters(form),
+          c.env.clientAddress,
+        )
+        // The headers go in when the Response is made, not set on it afterwards: on
+        // @hono/node-server, reading `response.headers` turns the plain object into a Headers
+        // that has to be copied back out for writeHead, about 4 µs of a 160 µs token request.
+        return body === null
+          ? new Response(null, { status: 200, headers })
+          : jsonResponse(200, body, headers)
+      },
+    },
   })
-  if (endpoint.cors) app.options(endpoint.path, () => preflightResponse(['POST']))
-  app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'], endpoint.path, () =>
-    errorResponse(
-      new OAuthError('method_not_allowed', `the ${endpoint.name} accepts POST only`, {
-        headers: { Allow: endpoint.cors ? 'POST, OPTIONS' : 'POST' },
-      }),
-      endpoint.logger,
-      headers,
-    ),
-  )
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { StoreUnavailableError } from '../core/store/store-unavailable-error.js'
 import { silentLogger } from '../logger.js'
-import { StoreUnavailableError } from '../store/store-unavailable-error.js'
 import { errorResponse } from './render.js'
 
 describe('errorResponse', () => {

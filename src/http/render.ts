@@ -1,6 +1,6 @@
+import { StoreUnavailableError } from '../core/store/store-unavailable-error.js'
 import { OAuthError, toErrorDescription } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { StoreUnavailableError } from '../store/store-unavailable-error.js'
 
 /**
  * RFC 6749 §5.1 and decision A27: every response that carries credentials, or could, is
@@ -38,25 +38,36 @@ export function toOAuthError(error: unknown, logger: Logger): OAuthError {
     return new OAuthError(
       'temporarily_unavailable',
       'the server cannot reach its database; retry later',
-      {
-        headers: { 'Retry-After': String(error.retryAfterSeconds) },
-      },
+      { retryAfterSeconds: error.retryAfterSeconds },
     )
   }
   logger.error({ err: error }, 'unhandled error')
   return new OAuthError('server_error', 'the server met an unexpected condition')
 }
 
+/**
+ * The headers an error carries as data: its challenge as WWW-Authenticate (RFC 9110 §11.6.1)
+ * and when to retry as Retry-After (RFC 9110 §10.2.3). The core writes no header text.
+ */
+export function errorHeaders(error: OAuthError): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (error.challenge !== null) headers['WWW-Authenticate'] = error.challenge
+  if (error.retryAfterSeconds !== null) headers['Retry-After'] = String(error.retryAfterSeconds)
+  return headers
+}
+
 /** Renders any failure as `{"error", "error_description"}` (RFC 6749 §5.2, RFC 7591 §3.2.2). */
 export function errorResponse(
   error: unknown,
   logger: Logger,
-  extraHeaders: Readonly<Record<string, string>> = {},
+  extraHeaders: Readonly<Record<string, string>> = NO_STORE,
 ): Response {
   const failure = toOAuthError(error, logger)
   return jsonResponse(
     failure.status,
     { error: failure.code, error_description: toErrorDescription(failure.description) },
-    { ...NO_STORE, ...extraHeaders, ...failure.headers },
+    failure.challenge === null && failure.retryAfterSeconds === null
+      ? { ...NO_STORE, ...extraHeaders }
+      : { ...NO_STORE, ...extraHeaders, ...errorHeaders(failure) },
   )
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { toNodeListener } from '../adapters/node.js'
-import type { Registrar } from '../http/handler.js'
+import type { Registrar } from '../registrar.js'
 import { CoalescedServerResponse } from './coalesced-server-response.js'
 
 export interface RunningServer {

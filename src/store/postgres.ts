@@ -1,7 +1,7 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely'
 import { Kysely, sql } from 'kysely'
 import pg from 'pg'
-import type { RateLimiter } from '../core/rate-limit/token-bucket-limiter.js'
+import type { RateLimiter } from '../core/rate-limit/rate-limiter.js'
 import type { Logger } from '../logger.js'
 import { silentLogger } from '../logger.js'
 import { CurrentSchemaPostgresDialect } from './kysely/current-schema-introspector.js'
@@ -18,7 +18,7 @@ import type { TableRateLimiterOptions } from './kysely/table-rate-limiter.js'
 import { createTableRateLimiter } from './kysely/table-rate-limiter.js'
 import type { PreparingClient, PreparingPool } from './postgres/prepared-statement-runner.js'
 import { PreparedStatementRunner } from './postgres/prepared-statement-runner.js'
-import { StoreUnavailableError } from './store-unavailable-error.js'
+import { StoreUnavailableError } from '../core/store/store-unavailable-error.js'
 
 /**
  * PostgreSQL through Kysely and node-postgres. Several registrar instances may share one

@@ -5,7 +5,7 @@ import { KyselyStore } from './kysely/kysely-store.js'
 import { assertMigrated, migrateToLatest } from './kysely/migrate.js'
 import type { Database } from './kysely/schema.js'
 import { GroupCommitSqliteDialect } from './sqlite/group-commit-dialect.js'
-import type { Store } from './store.js'
+import type { Store } from '../core/store/store.js'
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a database that lives as long as the store. */

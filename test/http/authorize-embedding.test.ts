@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { timeKeyedDigest } from '../../src/core/crypto/time-keyed-token.js'
-import type { ConsentPageContext, LoginPageContext } from '../../src/options.js'
+import type { ConsentPageContext, LoginPageContext } from '../../src/http/pages/page-contexts.js'
 import { authorizeUrl, Browser, insertClient, redirectParams } from '../support/browser.js'
 import { clientIdOf, nowSeconds, postJson } from '../support/http-helpers.js'
 import type { TestServer } from '../support/test-server.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashSecret } from '../../src/core/crypto/hash-secret.js'
-import type { ClientRecord } from '../../src/store/store.js'
+import type { ClientRecord } from '../../src/core/store/store.js'
 import type { ManagedClient } from '../support/client-configuration.js'
 import {
   deleteClient,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
+import { StoreUnavailableError } from '../../src/core/store/store-unavailable-error.js'
 import type { TestServer } from '../support/test-server.js'
 import { startTestServer } from '../support/test-server.js'
 

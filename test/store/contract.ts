@@ -8,8 +8,8 @@ import type {
   Store,
   TokenRecord,
   UserRecord,
-} from '../../src/store/store.js'
-import { isInitialAccessTokenUsable } from '../../src/store/store.js'
+} from '../../src/core/store/store.js'
+import { isInitialAccessTokenUsable } from '../../src/core/registration/initial-access-token.js'
 
 /**
  * The one suite every Store backend must pass (store.ts). Each test gets a fresh, empty store.

@@ -9,8 +9,8 @@ import {
   openPostgresDatabase,
   openPostgresStore,
 } from '../../src/store/postgres.js'
-import type { InitialAccessTokenRecord } from '../../src/store/store.js'
-import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
+import type { InitialAccessTokenRecord } from '../../src/core/store/store.js'
+import { StoreUnavailableError } from '../../src/core/store/store-unavailable-error.js'
 import type { TestSchema } from '../support/postgres.js'
 import {
   adminQuery,

@@ -8,8 +8,8 @@ import { KyselyStore } from '../../src/store/kysely/kysely-store.js'
 import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite.js'
-import type { ClientRecord } from '../../src/store/store.js'
-import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
+import type { ClientRecord } from '../../src/core/store/store.js'
+import { StoreUnavailableError } from '../../src/core/store/store-unavailable-error.js'
 import { describeStoreContract } from './contract.js'
 
 describeStoreContract('SQLite file database', async () => {

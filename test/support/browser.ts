@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ClientMetadata } from '../../src/core/registration/client-metadata.js'
-import type { ClientRecord, Store } from '../../src/store/store.js'
+import type { ClientRecord, Store } from '../../src/core/store/store.js'
 
 /** What a test sees of one answer; redirects are never followed (`redirect: 'manual'`). */
 export interface PageResult {

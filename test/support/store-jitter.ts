@@ -1,4 +1,4 @@
-import type { Store } from '../../src/store/store.js'
+import type { Store } from '../../src/core/store/store.js'
 
 export interface StoreJitter {
   /** Calls of Store.updateClient that wrote nothing (the version moved on, or the client went). */

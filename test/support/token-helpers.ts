@@ -6,7 +6,7 @@ import type {
   TokenEndpointAuthMethod,
 } from '../../src/core/registration/client-metadata.js'
 import { hashPassword } from '../../src/core/users/password-hash.js'
-import type { ClientRecord, Store, TokenRecord } from '../../src/store/store.js'
+import type { ClientRecord, Store, TokenRecord } from '../../src/core/store/store.js'
 import type { HttpResult } from './http-helpers.js'
 import { nowSeconds, REDIRECT_URI, send } from './http-helpers.js'
 

@@ -6,7 +6,7 @@ import type { RegistrationPolicy } from '../../core/registration/validate-client
 import { OAuthError } from '../../errors.js'
 import { DEFAULTS } from '../../options.js'
 import type { ConfigFile } from '../../server/config-file.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../../core/store/store.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
 import { UsageError } from '../usage-error.js'
 

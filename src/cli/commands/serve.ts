@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import pino from 'pino'
-import { createRegistrar } from '../../http/handler.js'
+import { createRegistrar } from '../../registrar.js'
 import type { AuthorizationOptions, RegistrationOptions, TokenOptions } from '../../options.js'
 import { startServer } from '../../server/start-server.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'

@@ -1,4 +1,6 @@
-import type { ResolvedOptions } from '../../options.js'
+import type { ServerFeatures } from '../discovery/authorization-server-metadata.js'
+import type { IssuerLocation } from '../discovery/endpoint-paths.js'
+import { ENDPOINT_PATHS } from '../discovery/endpoint-paths.js'
 import { endpointUrl } from '../discovery/endpoint-url.js'
 
 /**
@@ -7,10 +9,13 @@ import { endpointUrl } from '../discovery/endpoint-url.js'
  * (decision A19; MCP clients refuse to proceed without code_challenge_methods_supported,
  * RMCP-04), and `iss` in every authorization response (RFC 9207 §3, decision A36).
  */
-export function authorizationEndpointMetadata(options: ResolvedOptions): Record<string, unknown> {
-  const implicit = options.authorization.implicit
+export function authorizationEndpointMetadata(
+  location: IssuerLocation,
+  features: Pick<ServerFeatures, 'implicit'>,
+): Record<string, unknown> {
+  const implicit = features.implicit
   return {
-    authorization_endpoint: endpointUrl(options, '/authorize'),
+    authorization_endpoint: endpointUrl(location, ENDPOINT_PATHS.authorization),
     response_types_supported: implicit ? ['code', 'token'] : ['code'],
     response_modes_supported: implicit ? ['query', 'fragment'] : ['query'],
     code_challenge_methods_supported: ['S256'],

@@ -1,5 +1,5 @@
 import { OAuthError, quote } from '../../errors.js'
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { findRegisteredRedirectUri } from './match-redirect-uri.js'
 import type { AuthorizationParameters } from './read-authorization-parameters.js'
 

@@ -1,5 +1,5 @@
-import type { AuthenticatedUser } from '../../options.js'
-import type { Store, TokenRecord } from '../../store/store.js'
+import type { AuthenticatedUser } from '../users/authenticated-user.js'
+import type { Store, TokenRecord } from '../store/store.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'

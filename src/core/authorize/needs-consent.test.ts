@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ClientRecord, ConsentRecord } from '../../store/store.js'
+import type { ClientRecord, ConsentRecord } from '../store/store.js'
 import type { ConsentQuestion } from './needs-consent.js'
 import { identityAssured, mergeConsent, needsConsent } from './needs-consent.js'
 

@@ -1,4 +1,4 @@
-import type { ClientRecord, ConsentRecord } from '../../store/store.js'
+import type { ClientRecord, ConsentRecord } from '../store/store.js'
 import type { Prompt } from './parse-prompt.js'
 
 export interface ConsentQuestion {

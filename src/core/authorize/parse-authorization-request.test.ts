@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import type { TrustedRedirect } from './identify-client-and-redirect.js'
 import { parseAuthorizationRequest, responseModeOf } from './parse-authorization-request.js'
 import { readAuthorizationParameters } from './read-authorization-parameters.js'

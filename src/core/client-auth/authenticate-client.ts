@@ -1,4 +1,4 @@
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { verifySecret } from '../crypto/hash-secret.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
 import { invalidClient } from './client-auth-error.js'

@@ -14,7 +14,7 @@ export function invalidClient(
   return new OAuthError('invalid_client', description, {
     status: 401,
     ...(challenge.basic
-      ? { headers: { 'WWW-Authenticate': `Basic realm="${challenge.realm}", charset="UTF-8"` } }
+      ? { challenge: `Basic realm="${challenge.realm}", charset="UTF-8"` }
       : {}),
     ...(cause === undefined ? {} : { cause }),
   })

@@ -1,6 +1,6 @@
 import type { JWK, JWTVerifyGetKey } from 'jose'
 import { createLocalJWKSet, createRemoteJWKSet } from 'jose'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 
 /** A slow or dead jwks_uri must not hold a token request (and its socket) open for long. */
 const JWKS_FETCH_TIMEOUT_MS = 5_000

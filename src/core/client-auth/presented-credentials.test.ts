@@ -22,7 +22,7 @@ function failure(run: () => unknown): { code: string; status: number; challenge:
       return {
         code: error.code,
         status: error.status,
-        challenge: error.headers['WWW-Authenticate'] ?? null,
+        challenge: error.challenge,
       }
     }
   }

@@ -2,7 +2,7 @@ import type { CryptoKey, JWK } from 'jose'
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import { ClientKeySets } from './client-key-sets.js'
 import type { ClientAssertionDeps } from './verify-client-assertion.js'
 import {

@@ -1,7 +1,7 @@
 import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose'
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose'
 import { quote } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import { ASSERTION_SIGNING_ALGS } from '../registration/client-metadata.js'
 import { invalidClient } from './client-auth-error.js'
 import type { ClientKeySets } from './client-key-sets.js'

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import type { ResolvedOptions } from '../../options.js'
-import { resolveOptions } from '../../options.js'
-import type { Store } from '../../store/store.js'
-import { registrationClientUri } from './authorization-server-metadata.js'
+import {
+  authorizationServerMetadata,
+  registrationClientUri,
+} from './authorization-server-metadata.js'
+import type { IssuerLocation } from './endpoint-paths.js'
 
-// resolveOptions only checks that the store looks like one; these tests never call it.
-const store = { getClient: async () => null } as unknown as Store
-
-const options = (issuer: string) => resolveOptions({ issuer, store })
+// As resolveOptions derives it: the issuer's path without its trailing slashes.
+const options = (issuer: string): IssuerLocation => ({
+  issuer,
+  basePath: new URL(issuer).pathname.replace(/\/+$/, ''),
+})
 
 // registrationClientUri before the prefix was cached: a URL parsed and its path set per call.
 // Clients keep the URI they were given, so the new code must give the same bytes.
-function referenceUri(options: ResolvedOptions, clientId: string): string {
+function referenceUri(options: IssuerLocation, clientId: string): string {
   const url = new URL(options.issuer)
   url.pathname = `${options.basePath}/register/${encodeURIComponent(clientId)}`
   return url.toString()
@@ -88,9 +90,55 @@ describe('RFC 7592 §3: registration_client_uri is the issuer path + /register/{
     ['an issuer with a fragment', 'https://as.example/t#f'],
     ['an issuer that is not hierarchical', 'urn:example:as'],
   ])('falls back to parsing the URL for %s', (_, issuer) => {
-    const resolved: ResolvedOptions = { ...options('https://as.example/t'), issuer }
+    const resolved: IssuerLocation = { ...options('https://as.example/t'), issuer }
     for (const clientId of CLIENT_IDS) {
       expect(registrationClientUri(resolved, clientId)).toBe(referenceUri(resolved, clientId))
     }
+  })
+})
+
+const FEATURES = {
+  scopes: ['read'],
+  registration: true,
+  implicit: false,
+  password: false,
+  jwks: false,
+}
+
+describe('RFC 8414 §2: the discovery document lists only what works', () => {
+  it.each([
+    ['registration on', FEATURES, 'registration_endpoint', true],
+    ['registration off', { ...FEATURES, registration: false }, 'registration_endpoint', false],
+    ['JWT access tokens', { ...FEATURES, jwks: true }, 'jwks_uri', true],
+    ['opaque access tokens', FEATURES, 'jwks_uri', false],
+    [
+      'no scopes (§3.2: omitted, never empty)',
+      { ...FEATURES, scopes: [] },
+      'scopes_supported',
+      false,
+    ],
+  ])('%s: %s present is %s', (_name, features, member, present) => {
+    const metadata = authorizationServerMetadata(options('https://as.example/t'), features)
+    expect(member in metadata).toBe(present)
+  })
+
+  it('implicit is listed among grant types only when offered (RFC 8414 §2 lists it there)', () => {
+    const on = authorizationServerMetadata(options('https://as.example'), {
+      ...FEATURES,
+      implicit: true,
+    })
+    const off = authorizationServerMetadata(options('https://as.example'), FEATURES)
+    expect(on.grant_types_supported).toContain('implicit')
+    expect(off.grant_types_supported).not.toContain('implicit')
+    expect(on.response_types_supported).toEqual(['code', 'token'])
+  })
+
+  it('endpoints live under the issuer path', () => {
+    const metadata = authorizationServerMetadata(options('https://as.example/t/'), FEATURES)
+    expect(metadata).toMatchObject({
+      issuer: 'https://as.example/t/',
+      authorization_endpoint: 'https://as.example/t/authorize',
+      registration_endpoint: 'https://as.example/t/register',
+    })
   })
 })

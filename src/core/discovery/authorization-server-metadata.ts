@@ -1,6 +1,7 @@
-import type { ResolvedOptions } from '../../options.js'
 import { authorizationEndpointMetadata } from '../authorize/authorization-endpoint-metadata.js'
 import { tokenEndpointsMetadata } from '../tokens/token-endpoints-metadata.js'
+import type { IssuerLocation } from './endpoint-paths.js'
+import { ENDPOINT_PATHS } from './endpoint-paths.js'
 import { endpointUrl } from './endpoint-url.js'
 
 /**
@@ -9,30 +10,46 @@ import { endpointUrl } from './endpoint-url.js'
  * endpoints, grant types, client authentication), registration its endpoint when enabled.
  * Members with no values are omitted (§3.2), never sent as empty arrays.
  */
-export function authorizationServerMetadata(options: ResolvedOptions): Record<string, unknown> {
-  const tokenSide = tokenEndpointsMetadata(options)
+export function authorizationServerMetadata(
+  location: IssuerLocation,
+  features: ServerFeatures,
+): Record<string, unknown> {
+  const tokenSide = tokenEndpointsMetadata(location, features)
   const grants = tokenSide.grant_types_supported as readonly string[]
   return {
-    issuer: options.issuer,
-    ...authorizationEndpointMetadata(options),
+    issuer: location.issuer,
+    ...authorizationEndpointMetadata(location, features),
     ...tokenSide,
     // RFC 8414 §2 lists implicit among grant types although it never reaches the token endpoint.
-    grant_types_supported: options.authorization.implicit ? [...grants, 'implicit'] : grants,
-    ...(options.registration.mode === 'disabled'
-      ? {}
-      : { registration_endpoint: endpointUrl(options, '/register') }),
-    ...(options.scopes.length === 0 ? {} : { scopes_supported: [...options.scopes] }),
+    grant_types_supported: features.implicit ? [...grants, 'implicit'] : grants,
+    ...(features.registration
+      ? { registration_endpoint: endpointUrl(location, ENDPOINT_PATHS.registration) }
+      : {}),
+    ...(features.scopes.length === 0 ? {} : { scopes_supported: [...features.scopes] }),
   }
 }
 
-/** RFC 8414 §3: the well-known string goes between the host and the issuer's path. */
-export function metadataPath(options: ResolvedOptions): string {
-  return `/.well-known/oauth-authorization-server${options.basePath}`
+/** What this server offers, as far as discovery tells: only what works is listed. */
+export interface ServerFeatures {
+  readonly scopes: readonly string[]
+  /** The registration endpoint is served (registration.mode is not 'disabled'). */
+  readonly registration: boolean
+  /** response_type=token for clients registered for it (authorization.implicit). */
+  readonly implicit: boolean
+  /** grant_type=password for clients registered for it (authorization.password). */
+  readonly password: boolean
+  /** Access tokens are JWTs whose public key is served at jwks_uri. */
+  readonly jwks: boolean
 }
 
-// `{issuer}{base path}/register/` per options object, or null where appending would not give
+/** RFC 8414 §3: the well-known string goes between the host and the issuer's path. */
+export function metadataPath(location: IssuerLocation): string {
+  return `/.well-known/oauth-authorization-server${location.basePath}`
+}
+
+// `{issuer}{base path}/register/` per location object, or null where appending would not give
 // what endpointUrl gives (an issuer with a query, say, which resolveOptions refuses anyway).
-const registrationUriPrefixes = new WeakMap<ResolvedOptions, string | null>()
+const registrationUriPrefixes = new WeakMap<IssuerLocation, string | null>()
 
 /**
  * RFC 7592 §3: where a client manages its registration (decision A30: a path per client).
@@ -43,16 +60,16 @@ const registrationUriPrefixes = new WeakMap<ResolvedOptions, string | null>()
  * characters and %XX escapes, which the URL path parser keeps as they are, except the
  * segments `.` and `..`, which it resolves: those still go through endpointUrl.
  */
-export function registrationClientUri(options: ResolvedOptions, clientId: string): string {
-  let prefix = registrationUriPrefixes.get(options)
+export function registrationClientUri(location: IssuerLocation, clientId: string): string {
+  let prefix = registrationUriPrefixes.get(location)
   if (prefix === undefined) {
-    const uri = endpointUrl(options, '/register/')
-    prefix = uri.endsWith('/register/') ? uri : null
-    registrationUriPrefixes.set(options, prefix)
+    const uri = endpointUrl(location, `${ENDPOINT_PATHS.registration}/`)
+    prefix = uri.endsWith(`${ENDPOINT_PATHS.registration}/`) ? uri : null
+    registrationUriPrefixes.set(location, prefix)
   }
   const segment = encodeURIComponent(clientId)
   if (prefix === null || segment === '.' || segment === '..') {
-    return endpointUrl(options, `/register/${segment}`)
+    return endpointUrl(location, `${ENDPOINT_PATHS.registration}/${segment}`)
   }
   return `${prefix}${segment}`
 }

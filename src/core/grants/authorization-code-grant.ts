@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { AuthorizationCodeRecord, ClientRecord, TokenRecord } from '../../store/store.js'
+import type { AuthorizationCodeRecord, ClientRecord, TokenRecord } from '../store/store.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { parseScope } from '../scope/parse-scope.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'

@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
 import { checkRequestedScope } from '../scope/check-requested-scope.js'

@@ -1,4 +1,4 @@
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import type { TokenIssuerDeps } from '../tokens/issue-tokens.js'
 import type { LoginThrottle } from '../users/login-throttle.js'
 

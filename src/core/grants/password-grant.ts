@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
 import { checkRequestedScope } from '../scope/check-requested-scope.js'
@@ -71,6 +71,6 @@ function tooManyFailures(seconds: number): OAuthError {
   return new OAuthError(
     'invalid_grant',
     `too many failed attempts for this username or address; retry in ${seconds} seconds`,
-    { headers: { 'Retry-After': String(seconds) } },
+    { retryAfterSeconds: seconds },
   )
 }

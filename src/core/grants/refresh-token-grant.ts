@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, TokenRecord } from '../../store/store.js'
+import type { ClientRecord, TokenRecord } from '../store/store.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import { issueTokens } from '../tokens/issue-tokens.js'

@@ -1,22 +1,13 @@
+import type { RateLimitDecision, RateLimiter } from './rate-limiter.js'
+
 /**
  * Per-key rate limiting for the open registration endpoint (RFC 7591 §3 ¶3: open registration
  * MAY be rate-limited). A token bucket per key: `max` requests at once, refilled continuously at
  * max/window, so a burst is allowed and a steady flood is held to the configured rate.
  *
- * In-process: right for one instance. The interface is async so a shared (database) limiter can
- * replace it when several instances run behind one load balancer.
+ * In-process: right for one instance. The store's shared limiter (PostgreSQL) replaces it when
+ * several instances run behind one load balancer.
  */
-export type RateLimitDecision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterSeconds: number }
-
-export interface RateLimiter {
-  /** Takes one token from the key's bucket, if there is one. */
-  consume(key: string, nowMs: number): Promise<RateLimitDecision>
-  /** What consume would answer now, without taking anything (a lock check). */
-  peek(key: string, nowMs: number): Promise<RateLimitDecision>
-}
-
 const ALLOWED: RateLimitDecision = { allowed: true }
 
 interface Bucket {

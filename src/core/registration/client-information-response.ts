@@ -1,4 +1,4 @@
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 
 /** What this one response may show in clear: values only their hashes are kept of. */
 export interface IssuedCredentials {

@@ -1,4 +1,4 @@
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'

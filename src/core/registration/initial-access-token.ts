@@ -1,6 +1,5 @@
 import { invalidBearerToken } from '../../errors.js'
-import type { InitialAccessTokenRecord, Store } from '../../store/store.js'
-import { isInitialAccessTokenUsable } from '../../store/store.js'
+import type { InitialAccessTokenRecord, Store } from '../store/store.js'
 import { parseBearerAuthorization } from '../bearer/parse-bearer-authorization.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
@@ -71,4 +70,12 @@ export async function authenticateInitialAccessToken(
     )
   }
   return record
+}
+
+/** A usable initial access token: not revoked, not expired, uses left (RFC 7591 §3). */
+export function isInitialAccessTokenUsable(token: InitialAccessTokenRecord, now: number): boolean {
+  if (token.revokedAt !== null) return false
+  if (token.expiresAt !== null && token.expiresAt <= now) return false
+  if (token.maxUses !== null && token.uses >= token.maxUses) return false
+  return true
 }

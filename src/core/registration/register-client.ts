@@ -1,6 +1,6 @@
 import { invalidBearerToken, invalidClientMetadata, OAuthError } from '../../errors.js'
-import type { ResolvedRegistration } from '../../options.js'
-import type { ClientProvenance, ClientRecord, Store } from '../../store/store.js'
+import type { RegistrationSettings } from './registration-settings.js'
+import type { ClientProvenance, ClientRecord, Store } from '../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
@@ -12,7 +12,7 @@ import { validateClientMetadata } from './validate-client-metadata.js'
 
 export interface RegisterClientDeps {
   readonly store: Store
-  readonly registration: ResolvedRegistration
+  readonly registration: RegistrationSettings
   /** With no trusted issuers configured, every well-formed statement is unapproved. */
   readonly verifySoftwareStatement: SoftwareStatementVerifier
   /** Epoch seconds. */

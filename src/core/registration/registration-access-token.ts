@@ -1,6 +1,6 @@
 import { invalidBearerToken, OAuthError } from '../../errors.js'
-import type { ResolvedRegistration } from '../../options.js'
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ManagementSettings } from './registration-settings.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { parseBearerAuthorization } from '../bearer/parse-bearer-authorization.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 
@@ -17,7 +17,7 @@ export interface IssuedRegistrationAccessToken {
  * an OAuth access token.
  */
 export function issueRegistrationAccessToken(
-  management: ResolvedRegistration['management'],
+  management: ManagementSettings,
   now: number,
 ): IssuedRegistrationAccessToken {
   const token = newTimeKeyedToken()
@@ -40,7 +40,7 @@ const REFUSED =
  */
 export async function authenticateRegistrationAccessToken(
   store: Store,
-  management: ResolvedRegistration['management'],
+  management: ManagementSettings,
   clientIdFromUri: string,
   authorization: string | null,
   now: number,

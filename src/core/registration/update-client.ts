@@ -1,5 +1,5 @@
 import { invalidClientMetadata, OAuthError, quote } from '../../errors.js'
-import type { ClientRecord } from '../../store/store.js'
+import type { ClientRecord } from '../store/store.js'
 import { hashSecret, verifySecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'

@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, Store, TokenRecord } from '../../store/store.js'
+import type { ClientRecord, Store, TokenRecord } from '../store/store.js'
 import { invalidClient } from '../client-auth/client-auth-error.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'

@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../../store/store.js'
+import type { TokenRecord } from '../store/store.js'
 import { randomToken } from '../crypto/random-token.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { AccessTokenSigner } from './jwt-access-token.js'

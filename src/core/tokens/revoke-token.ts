@@ -1,5 +1,5 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, Store } from '../../store/store.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import type { RequestParameters } from './request-parameters.js'
 

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import type { RegistrarOptions } from '../../options.js'
-import { resolveOptions } from '../../options.js'
-import type { Store } from '../../store/store.js'
 import { tokenEndpointsMetadata } from './token-endpoints-metadata.js'
 
-// resolveOptions only checks that the store looks like one; these tests never call it.
-const store = { getClient: async () => null } as unknown as Store
-
-function metadata(options: Omit<RegistrarOptions, 'store'>) {
-  return tokenEndpointsMetadata(resolveOptions({ ...options, store }))
+function metadata(options: {
+  readonly issuer: string
+  readonly password?: boolean
+  readonly jwks?: boolean
+}) {
+  const basePath = new URL(options.issuer).pathname.replace(/\/+$/, '')
+  return tokenEndpointsMetadata(
+    { issuer: options.issuer, basePath },
+    { password: options.password ?? false, jwks: options.jwks ?? false },
+  )
 }
 
 describe('RFC 8414 §2: the token side of the discovery document', () => {
@@ -33,15 +35,8 @@ describe('RFC 8414 §2: the token side of the discovery document', () => {
     expect(m.introspection_endpoint_auth_methods_supported).not.toContain('none')
   })
 
-  it('password appears only when enabled; jwks_uri only with a signing key', () => {
-    const m = metadata({
-      issuer: 'https://as.example',
-      authorization: { password: true },
-      tokens: {
-        format: 'jwt',
-        signingKey: { kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd', alg: 'EdDSA', kid: 'k' },
-      },
-    })
+  it('password appears only when enabled; jwks_uri only with JWT access tokens', () => {
+    const m = metadata({ issuer: 'https://as.example', password: true, jwks: true })
     expect(m.grant_types_supported).toContain('password')
     expect(m.jwks_uri).toBe('https://as.example/jwks')
   })

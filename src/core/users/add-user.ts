@@ -1,4 +1,4 @@
-import type { Store, UserRecord } from '../../store/store.js'
+import type { Store, UserRecord } from '../store/store.js'
 import { randomToken } from '../crypto/random-token.js'
 import { checkPassword, checkUsername } from './check-credentials.js'
 import { hashPassword } from './password-hash.js'

@@ -1,4 +1,4 @@
-import type { Store, UserRecord } from '../../store/store.js'
+import type { Store, UserRecord } from '../store/store.js'
 import { MAX_PASSWORD_LENGTH } from './check-credentials.js'
 import { verifyAgainstDummy, verifyPassword } from './password-hash.js'
 

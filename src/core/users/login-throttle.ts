@@ -1,4 +1,4 @@
-import type { RateLimiter } from '../rate-limit/token-bucket-limiter.js'
+import type { RateLimiter } from '../rate-limit/rate-limiter.js'
 
 /**
  * Slows password guessing (RFC 6749 §10.7 asks servers to protect the resource owner's

@@ -1,6 +1,6 @@
-import type { ConsentPageContext } from '../../options.js'
 import { hiddenFields } from './form-fields.js'
 import { html, htmlPage } from './layout.js'
+import type { ConsentPageContext } from './page-contexts.js'
 
 /**
  * The built-in consent page: who is asking (name, logo, homepage), for what (each scope in

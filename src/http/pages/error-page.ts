@@ -1,6 +1,6 @@
 import type { OAuthError } from '../../errors.js'
 import type { Logger } from '../../logger.js'
-import { toOAuthError } from '../render.js'
+import { errorHeaders, toOAuthError } from '../render.js'
 import { html } from './layout.js'
 import { noticePage } from './notice-page.js'
 
@@ -43,7 +43,7 @@ export function unexpectedErrorPage(error: unknown, logger: Logger): Response {
         status: 503,
         title: 'Temporarily unavailable',
         detail: 'The server cannot reach its database. Try again in a moment.',
-        headers: failure.headers,
+        headers: errorHeaders(failure),
       })
     case 'server_error':
       return noticePage({

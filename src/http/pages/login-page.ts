@@ -1,6 +1,6 @@
-import type { LoginPageContext } from '../../options.js'
 import { hiddenFields } from './form-fields.js'
 import { html, htmlPage } from './layout.js'
+import type { LoginPageContext } from './page-contexts.js'
 
 /**
  * The built-in sign-in form (standalone mode): username with autocomplete=username so password

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono'
-import type { LoginThrottle } from '../../core/users/login-throttle.js'
-import type { ResolvedOptions } from '../../options.js'
+import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import type { HandlerEnv } from '../handler-env.js'
+import type { RegistrarServices } from '../services.js'
 import { cookieNames } from '../session/cookies.js'
 import { mountAuthorizeRoute } from './authorize.js'
 import { mountConsentRoute } from './consent.js'
@@ -14,24 +14,20 @@ import { mountLogoutRoute } from './logout.js'
  * /consent always, and the built-in /login and /logout unless the host's authenticateUser hook
  * replaces registrar's users (embedding).
  */
-export function mountAuthorizationRoutes(
-  app: Hono<HandlerEnv>,
-  options: ResolvedOptions,
-  now: () => number,
-  loginThrottle: LoginThrottle | null,
-): void {
+export function mountAuthorizationRoutes(app: Hono<HandlerEnv>, services: RegistrarServices): void {
+  const { options } = services
   const base = options.basePath
   const deps: AuthorizationDeps = {
     options,
-    store: options.store,
-    now,
+    store: services.store,
+    now: services.now,
     cookies: cookieNames(options.issuer),
-    throttle: loginThrottle,
+    throttle: services.loginThrottle,
     paths: {
-      authorize: `${base}/authorize`,
-      consent: `${base}/consent`,
-      login: `${base}/login`,
-      logout: `${base}/logout`,
+      authorize: `${base}${ENDPOINT_PATHS.authorization}`,
+      consent: `${base}${ENDPOINT_PATHS.consent}`,
+      login: `${base}${ENDPOINT_PATHS.login}`,
+      logout: `${base}${ENDPOINT_PATHS.logout}`,
     },
     origin: new URL(options.issuer).origin,
   }

@@ -2,8 +2,9 @@ import type { Hono } from 'hono'
 import { mergeConsent } from '../../core/authorize/needs-consent.js'
 import type { AuthorizationRequest } from '../../core/authorize/parse-authorization-request.js'
 import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
+import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../../core/discovery/endpoint-url.js'
-import type { AuthenticatedUser, ConsentPageContext } from '../../options.js'
+import type { AuthenticatedUser } from '../../core/users/authenticated-user.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import {
   completeAuthorization,
@@ -23,6 +24,7 @@ import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
 import { CSRF_FIELD } from '../pages/form-fields.js'
 import { formTargetsFor, hostPage } from '../pages/layout.js'
 import { noticePage } from '../pages/notice-page.js'
+import type { ConsentPageContext } from '../pages/page-contexts.js'
 import { readFormBody } from '../read-form-body.js'
 import { readCookie } from '../session/cookies.js'
 import { csrfTokenFor, isSameOrigin, verifyCsrfToken } from '../session/csrf.js'
@@ -110,7 +112,10 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
         // The session ended while the page was open: start over, which asks to sign in again.
         // Re-encoded, so that whatever the field held stays one query string on our own path.
         const query = new URLSearchParams(pending).toString()
-        return redirectResponse(`${endpointUrl(deps.options, '/authorize')}?${query}`, 303)
+        return redirectResponse(
+          `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${query}`,
+          303,
+        )
       }
       const secret =
         identity.session === null

@@ -1,7 +1,8 @@
 import type { Hono } from 'hono'
-import type { ResolvedOptions } from '../../options.js'
+import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import type { HandlerEnv } from '../handler-env.js'
 import { jsonResponse, NO_STORE } from '../render.js'
+import type { RegistrarServices } from '../services.js'
 
 /**
  * Probes for a load balancer or orchestrator, under the issuer's path like every endpoint:
@@ -23,10 +24,11 @@ const READY_TIMEOUT_MS = 2000
 /** Retry-After on a failed readiness check: a probe interval is typically 5-10 s. */
 const READY_RETRY_AFTER_SECONDS = 5
 
-export function mountHealthRoutes(app: Hono<HandlerEnv>, options: ResolvedOptions): void {
-  app.get(`${options.basePath}/healthz`, () => {
+export function mountHealthRoutes(app: Hono<HandlerEnv>, services: RegistrarServices): void {
+  const { options, store } = services
+  app.get(`${options.basePath}${ENDPOINT_PATHS.health}`, () => {
     try {
-      options.store.checkAlive?.()
+      store.checkAlive?.()
     } catch (error) {
       options.logger.error({ err: error }, 'not alive: the store needs a restart of this process')
       return jsonResponse(503, {
@@ -36,9 +38,9 @@ export function mountHealthRoutes(app: Hono<HandlerEnv>, options: ResolvedOption
     }
     return jsonResponse(200, { status: 'ok' })
   })
-  app.get(`${options.basePath}/readyz`, async () => {
+  app.get(`${options.basePath}${ENDPOINT_PATHS.ready}`, async () => {
     try {
-      await withTimeout(options.store.checkReady(), READY_TIMEOUT_MS)
+      await withTimeout(store.checkReady(), READY_TIMEOUT_MS)
       return jsonResponse(200, { status: 'ready' })
     } catch (error) {
       options.logger.warn({ err: error }, 'not ready')

@@ -2,10 +2,10 @@ import type { Hono } from 'hono'
 import { identifyClientAndRedirect } from '../../core/authorize/identify-client-and-redirect.js'
 import { withoutLoginPrompt } from '../../core/authorize/parse-prompt.js'
 import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
+import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../../core/discovery/endpoint-url.js'
 import { authenticatePassword } from '../../core/users/authenticate-password.js'
 import { loginThrottleKeys } from '../../core/users/login-throttle.js'
-import type { LoginPageContext } from '../../options.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import {
   FORM_MAX_BYTES,
@@ -13,13 +13,13 @@ import {
   preLoginSecret,
   redirectResponse,
 } from '../authorization-flow.js'
-import { clientAddress } from '../client-address.js'
 import type { HandlerEnv } from '../handler-env.js'
 import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
 import { CSRF_FIELD } from '../pages/form-fields.js'
 import { formTargetsFor, hostPage, html } from '../pages/layout.js'
 import { loginPage } from '../pages/login-page.js'
 import { noticePage } from '../pages/notice-page.js'
+import type { LoginPageContext } from '../pages/page-contexts.js'
 import { readFormBody } from '../read-form-body.js'
 import { readCookie, setCookie } from '../session/cookies.js'
 import { csrfTokenFor, isSameOrigin, verifyCsrfToken } from '../session/csrf.js'
@@ -120,11 +120,7 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
         return await again(400, 'Enter your username and password.')
       }
 
-      const ip = clientAddress(
-        c.env.remoteAddress ?? null,
-        request.headers.get('x-forwarded-for'),
-        deps.options.trustProxyHops,
-      )
+      const ip = c.env.clientAddress
       const keys = loginThrottleKeys(username, ip)
       const locked = (await deps.throttle?.lockedFor(keys, Date.now())) ?? null
       if (locked !== null) return await again(429, TOO_MANY, { 'Retry-After': String(locked) })
@@ -161,7 +157,7 @@ const TOO_MANY = 'Too many failed sign-in attempts. Wait a few minutes and try a
  * hidden field can never turn the login into an open redirector.
  */
 function resumeUrl(deps: AuthorizationDeps, pending: string | null): string {
-  if (pending === null) return endpointUrl(deps.options, '/login')
+  if (pending === null) return endpointUrl(deps.options, ENDPOINT_PATHS.login)
   const params = new URLSearchParams(pending)
   const prompt = params.getAll('prompt')
   if (prompt.length === 1) {
@@ -169,7 +165,7 @@ function resumeUrl(deps: AuthorizationDeps, pending: string | null): string {
     if (rest === null) params.delete('prompt')
     else params.set('prompt', rest)
   }
-  return `${endpointUrl(deps.options, '/authorize')}?${params.toString()}`
+  return `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${params.toString()}`
 }
 
 /** form-action sources for the login form of a pending request (see formActionSource). */

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import { registrationClientUri } from '../../core/discovery/authorization-server-metadata.js'
-import type { RateLimiter } from '../../core/rate-limit/token-bucket-limiter.js'
+import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
 import { authenticateInitialAccessToken } from '../../core/registration/initial-access-token.js'
 import type {
@@ -9,72 +9,66 @@ import type {
 } from '../../core/registration/register-client.js'
 import { registerClient } from '../../core/registration/register-client.js'
 import { OAuthError } from '../../errors.js'
-import type { ResolvedOptions } from '../../options.js'
-import { clientAddress } from '../client-address.js'
-import { CORS_HEADERS, preflightResponse } from '../cors.js'
 import type { HandlerEnv } from '../handler-env.js'
+import { mountJsonEndpoint } from '../json-endpoint.js'
 import { readJsonBody } from '../read-json-body.js'
-import { errorResponse, jsonResponse, NO_STORE } from '../render.js'
-
-export interface RegisterRouteDeps extends RegisterClientDeps {
-  readonly options: ResolvedOptions
-  readonly rateLimiter: RateLimiter | null
-}
+import { jsonResponse } from '../render.js'
+import type { RegistrarServices } from '../services.js'
 
 /** RFC 7591 §3: POST `{issuer path}/register`. Not mounted at all when registration is disabled. */
-export function mountRegisterRoute(app: Hono<HandlerEnv>, deps: RegisterRouteDeps): void {
-  const path = `${deps.options.basePath}/register`
-  const headers = { ...NO_STORE, ...CORS_HEADERS }
-
-  app.post(path, async (c) => {
-    try {
-      const context = await admit(c.req.raw, c.env.remoteAddress ?? null, deps)
-      const body = await readJsonBody(c.req.raw, deps.options.registration.maxBodyBytes)
-      const { record, clientSecret, registrationAccessToken } = await registerClient(
-        deps,
-        body,
-        context,
-      )
-      deps.options.logger.info(
-        {
-          client_id: record.clientId,
-          ip: context.ip,
-          authorized_by: context.authorizedBy,
-          software_statement_issuer: record.provenance.softwareStatementIssuer,
-        },
-        'client registered',
-      )
-      // RFC 7591 §3.2.1: 201 Created with the client information response.
-      const clientUri =
-        registrationAccessToken === null
-          ? null
-          : registrationClientUri(deps.options, record.clientId)
-      return jsonResponse(
-        201,
-        clientInformationResponse(record, {
-          clientSecret,
-          registrationAccessToken,
-          registrationClientUri: clientUri,
-        }),
-        // RFC 9110 §15.3.2: a 201 names the created resource, here the client's configuration URI.
-        clientUri === null ? headers : { ...headers, Location: clientUri },
-      )
-    } catch (error) {
-      if (error instanceof HookResponse) return error.response
-      return errorResponse(error, deps.options.logger, headers)
-    }
+export function mountRegisterRoute(app: Hono<HandlerEnv>, services: RegistrarServices): void {
+  const { options } = services
+  const registration: RegisterClientDeps = {
+    store: services.store,
+    registration: options.registration,
+    verifySoftwareStatement: services.verifySoftwareStatement,
+    now: services.now,
+  }
+  mountJsonEndpoint(app, {
+    path: `${options.basePath}${ENDPOINT_PATHS.registration}`,
+    name: 'registration endpoint',
+    cors: true,
+    logger: options.logger,
+    methods: {
+      async POST(c, headers) {
+        let context: RegistrationRequestContext
+        try {
+          context = await admit(c.req.raw, c.env.clientAddress, services)
+        } catch (error) {
+          if (error instanceof HookResponse) return error.response
+          throw error
+        }
+        const body = await readJsonBody(c.req.raw, options.registration.maxBodyBytes)
+        const { record, clientSecret, registrationAccessToken } = await registerClient(
+          registration,
+          body,
+          context,
+        )
+        options.logger.info(
+          {
+            client_id: record.clientId,
+            ip: context.ip,
+            authorized_by: context.authorizedBy,
+            software_statement_issuer: record.provenance.softwareStatementIssuer,
+          },
+          'client registered',
+        )
+        // RFC 7591 §3.2.1: 201 Created with the client information response.
+        const clientUri =
+          registrationAccessToken === null ? null : registrationClientUri(options, record.clientId)
+        return jsonResponse(
+          201,
+          clientInformationResponse(record, {
+            clientSecret,
+            registrationAccessToken,
+            registrationClientUri: clientUri,
+          }),
+          // RFC 9110 §15.3.2: a 201 names the created resource, here the client's configuration URI.
+          clientUri === null ? headers : { ...headers, Location: clientUri },
+        )
+      },
+    },
   })
-  app.options(path, () => preflightResponse(['POST']))
-  // RFC 7591 §3: the endpoint accepts POST only; anything else is 405 with Allow (RFC 9110 §15.5.6).
-  app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'], path, () =>
-    errorResponse(
-      new OAuthError('method_not_allowed', 'the registration endpoint accepts POST only', {
-        headers: { Allow: 'POST, OPTIONS' },
-      }),
-      deps.options.logger,
-      headers,
-    ),
-  )
 }
 
 /**
@@ -83,23 +77,19 @@ export function mountRegisterRoute(app: Hono<HandlerEnv>, deps: RegisterRouteDep
  */
 async function admit(
   request: Request,
-  socketAddress: string | null,
-  deps: RegisterRouteDeps,
+  ip: string | null,
+  services: RegistrarServices,
 ): Promise<RegistrationRequestContext> {
-  const { options } = deps
-  const ip = clientAddress(
-    socketAddress,
-    request.headers.get('x-forwarded-for'),
-    options.trustProxyHops,
-  )
-  if (deps.rateLimiter !== null) {
-    const decision = await deps.rateLimiter.consume(ip ?? 'unknown', Date.now())
+  const { options } = services
+  const limiter = services.registrationRateLimiter
+  if (limiter !== null) {
+    const decision = await limiter.consume(ip ?? 'unknown', Date.now())
     if (!decision.allowed) {
       throw new OAuthError(
         'rate_limited',
         'too many registrations from this address; retry later',
         {
-          headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+          retryAfterSeconds: decision.retryAfterSeconds,
         },
       )
     }
@@ -109,9 +99,9 @@ async function admit(
   let initialAccessTokenId: string | null = null
   if (options.registration.mode === 'initial_access_token') {
     const token = await authenticateInitialAccessToken(
-      options.store,
+      services.store,
       request.headers.get('authorization'),
-      deps.now(),
+      services.now(),
     )
     authorizedBy = 'initial_access_token'
     initialAccessTokenId = token.id

@@ -4,7 +4,6 @@ import { authenticateClient } from '../../core/client-auth/authenticate-client.j
 import { exchangeGrant } from '../../core/grants/exchange-grant.js'
 import type { GrantDeps } from '../../core/grants/grant-deps.js'
 import type { Logger } from '../../logger.js'
-import { clientAddress } from '../client-address.js'
 import { mountFormEndpoint } from '../form-endpoint.js'
 import type { HandlerEnv } from '../handler-env.js'
 
@@ -13,7 +12,6 @@ export interface TokenRouteDeps {
   readonly clientAuth: ClientAuthDeps
   readonly grants: GrantDeps
   readonly logger: Logger
-  readonly trustProxyHops: number
 }
 
 /** RFC 6749 §3.2: POST `{issuer path}/token`. */
@@ -23,18 +21,13 @@ export function mountTokenRoute(app: Hono<HandlerEnv>, deps: TokenRouteDeps): vo
     name: 'token endpoint',
     cors: true,
     logger: deps.logger,
-    async handle(request, params, remoteAddress) {
+    async handle(request, params, ip) {
       const client = await authenticateClient(
         deps.clientAuth,
         request.headers.get('authorization'),
         params,
       )
       // RFC 6749 §5.1: 200 with the tokens as JSON.
-      const ip = clientAddress(
-        remoteAddress,
-        request.headers.get('x-forwarded-for'),
-        deps.trustProxyHops,
-      )
       return exchangeGrant(deps.grants, client, params, { ip })
     },
   })

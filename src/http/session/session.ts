@@ -1,6 +1,6 @@
 import { hashSecret } from '../../core/crypto/hash-secret.js'
 import { randomToken } from '../../core/crypto/random-token.js'
-import type { SessionRecord, Store, UserRecord } from '../../store/store.js'
+import type { SessionRecord, Store, UserRecord } from '../../core/store/store.js'
 import type { CookieNames } from './cookies.js'
 import { readCookie } from './cookies.js'
 

@@ -13,7 +13,7 @@ import type {
   Store,
   TokenRecord,
   UserRecord,
-} from '../store.js'
+} from '../../core/store/store.js'
 import type { QueryRunner, Shape } from './compiled-query.js'
 import { compileOnce } from './compiled-query.js'
 import { assertSchemaCurrent } from './migrate.js'
@@ -86,7 +86,8 @@ export class KyselyStore implements Store {
     return db.transaction().execute(async (trx) => {
       // Check and count in one statement, so two registrations cannot both take the last use:
       // the database re-evaluates the WHERE under the row's write lock. The conditions mirror
-      // isInitialAccessTokenUsable in store.ts.
+      // isInitialAccessTokenUsable in core/registration/initial-access-token.ts (the contract suite
+      // holds the two to the same answers).
       const spent = await trx
         .updateTable('initial_access_tokens')
         .set((eb) => ({ uses: eb('uses', '+', 1).$castTo<number>() }))

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import type { RateLimitDecision, RateLimiter } from '../../core/rate-limit/token-bucket-limiter.js'
+import type { RateLimitDecision, RateLimiter } from '../../core/rate-limit/rate-limiter.js'
 import type { Database } from './schema.js'
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { CompiledQuery, Kysely, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StoreUnavailableError } from '../store-unavailable-error.js'
+import { StoreUnavailableError } from '../../core/store/store-unavailable-error.js'
 import type { GroupCommitOptions } from './group-commit-dialect.js'
 import { GroupCommitSqliteDialect } from './group-commit-dialect.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StoreUnavailableError } from '../store-unavailable-error.js'
+import { StoreUnavailableError } from '../../core/store/store-unavailable-error.js'
 import { translateSqliteError } from './translate-sqlite-error.js'
 
 function sqliteError(code: string): Error {

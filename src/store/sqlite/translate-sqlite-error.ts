@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../store-unavailable-error.js'
+import { StoreUnavailableError } from '../../core/store/store-unavailable-error.js'
 
 /**
  * SQLite's answers that say "not now" rather than "never", as StoreUnavailableError, which the

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StoreUnavailableError } from '../store-unavailable-error.js'
+import { StoreUnavailableError } from '../../core/store/store-unavailable-error.js'
 import { WalSync } from './wal-sync.js'
 
 let dir: string

@@ -1,6 +1,6 @@
 import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { StoreUnavailableError } from '../store-unavailable-error.js'
+import { StoreUnavailableError } from '../../core/store/store-unavailable-error.js'
 
 interface Waiter {
   readonly seq: number

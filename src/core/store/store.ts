@@ -1,5 +1,5 @@
-import type { RateLimiter } from '../core/rate-limit/token-bucket-limiter.js'
-import type { ClientMetadata } from '../core/registration/client-metadata.js'
+import type { RateLimiter } from '../rate-limit/rate-limiter.js'
+import type { ClientMetadata } from '../registration/client-metadata.js'
 
 /**
  * The storage port. Protocol code sees only this interface; each backend (SQLite now, PostgreSQL
@@ -302,12 +302,4 @@ export interface Store {
 
   /** Releases connections; the store is unusable afterwards. Safe to call twice. */
   close(): Promise<void>
-}
-
-/** A usable initial access token: not revoked, not expired, uses left (RFC 7591 §3). */
-export function isInitialAccessTokenUsable(token: InitialAccessTokenRecord, now: number): boolean {
-  if (token.revokedAt !== null) return false
-  if (token.expiresAt !== null && token.expiresAt <= now) return false
-  if (token.maxUses !== null && token.uses >= token.maxUses) return false
-  return true
 }

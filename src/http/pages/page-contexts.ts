@@ -1,0 +1,33 @@
+import type { AuthenticatedUser } from '../../core/users/authenticated-user.js'
+
+/** What a host's `authorization.renderLogin` receives to draw its own sign-in page. */
+export interface LoginPageContext {
+  readonly request: Request
+  /** Where the form must POST. */
+  readonly action: string
+  readonly csrfToken: string
+  /** Hidden inputs the form must carry back (the pending authorization request). */
+  readonly hidden: Readonly<Record<string, string>>
+  readonly error: string | null
+}
+
+/** What a host's `authorization.renderConsent` receives to draw its own consent page. */
+export interface ConsentPageContext {
+  readonly request: Request
+  readonly action: string
+  readonly csrfToken: string
+  readonly hidden: Readonly<Record<string, string>>
+  readonly client: {
+    readonly clientId: string
+    readonly name: string | null
+    readonly logoUri: string | null
+    readonly clientUri: string | null
+    /** Dynamically registered and not vouched for by a trusted software statement. */
+    readonly unverified: boolean
+    /** Hostnames the user will be sent back to (MCP: shown clearly). */
+    readonly redirectHost: string
+  }
+  readonly scopes: readonly { readonly value: string; readonly description: string }[]
+  readonly resources: readonly string[]
+  readonly user: AuthenticatedUser
+}
