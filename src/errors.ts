@@ -7,12 +7,13 @@
 export type OAuthErrorCode = keyof typeof ERROR_CODES
 
 /**
- * Every code registrar puts on the wire, its status, and where it is defined. All but three are
- * in the IANA OAuth registries (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §6.2, RFC 7591 §4.1, RFC
- * 8707 §5). `not_found`, `method_not_allowed` and `rate_limited` are registrar's own: no
- * registered code means "no such path", "wrong method" or "slow down", and they are only sent
- * where no OAuth error vocabulary applies, with the HTTP status doing the work
- * (docs/decisions.md B1). errors.test.ts holds this table to the registries.
+ * Every code registrar puts on the wire, its status, and the specification that defines it:
+ * RFC 6749 §4.1.2.1 and §5.2 (the base codes), RFC 6750 §3.1 (bearer tokens), RFC 7591 §3.2.2
+ * (registration), RFC 8707 §2 (resource indicators), OpenID Connect Core §3.1.2.6 (prompt=none).
+ * `not_found`, `method_not_allowed` and `rate_limited` are registrar's own: no specified code
+ * means "no such path", "wrong method" or "slow down", and they are only sent where no OAuth
+ * error vocabulary applies, with the HTTP status doing the work (docs/decisions.md B1).
+ * errors.test.ts holds this table to the specifications.
  */
 export const ERROR_CODES = {
   invalid_request: { status: 400, definedIn: 'RFC 6749 §5.2' },
@@ -30,6 +31,9 @@ export const ERROR_CODES = {
   invalid_token: { status: 401, definedIn: 'RFC 6750 §3.1' },
   insufficient_scope: { status: 403, definedIn: 'RFC 6750 §3.1' },
   invalid_target: { status: 400, definedIn: 'RFC 8707 §2' },
+  // Only ever redirected back to the client (authorize.ts), so the status is never sent.
+  login_required: { status: 400, definedIn: 'OpenID Connect Core §3.1.2.6' },
+  consent_required: { status: 400, definedIn: 'OpenID Connect Core §3.1.2.6' },
   server_error: { status: 500, definedIn: 'RFC 6749 §4.1.2.1' },
   temporarily_unavailable: { status: 503, definedIn: 'RFC 6749 §4.1.2.1' },
   not_found: { status: 404, definedIn: null },
@@ -38,7 +42,7 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { readonly status: number; readonly definedIn: string | null }>
 
 export interface OAuthErrorOptions {
-  /** Overrides the status that goes with the code (a 415 `invalid_client_metadata`, say). */
+  /** Overrides the status that goes with the code (a 415 `invalid_request`, say). */
   readonly status?: number
   /**
    * The authentication challenge a 401 must carry (RFC 9110 §11.6.1): `Bearer

@@ -28,13 +28,16 @@ export type { RequestContext } from './http/handler.js'
 export type { ConsentPageContext, LoginPageContext } from './http/pages/page-contexts.js'
 export type { Logger } from './logger.js'
 export type {
+  AuthorizationOptions,
   AuthorizeRegistration,
   RateLimitOptions,
   RegistrarOptions,
+  RegistrationAccessTokenOptions,
   RegistrationOptions,
   ResolvedOptions,
   SoftwareStatementOptions,
+  TokenOptions,
 } from './options.js'
-export { DEFAULTS } from './options.js'
+export { adminRegistrationPolicy, DEFAULTS } from './options.js'
 export type { Registrar } from './registrar.js'
 export { createRegistrar } from './registrar.js'

@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest'
-import type { RegistrarOptions } from './options.js'
-import { DEFAULTS, resolveOptions } from './options.js'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { z } from 'zod'
+import { GRANT_TYPES } from './core/registration/client-metadata.js'
 import type { Store } from './core/store/store.js'
+import type { AuthorizationOptions, RegistrarOptions, RegistrationOptions } from './options.js'
+import {
+  adminRegistrationPolicy,
+  DEFAULTS,
+  resolveOptions,
+  resolveSettings,
+  settingsSchema,
+} from './options.js'
 
 // resolveOptions only checks that a store is present; no query runs while resolving.
 const store = { getClient: async () => null } as unknown as Store
@@ -89,5 +97,81 @@ describe('one typed configuration object, validated at start-up with clear messa
     expect(() => resolveOptions({ issuer: 'https://as.example' } as RegistrarOptions)).toThrowError(
       'store must be',
     )
+  })
+
+  it('fills a default for a key given as undefined, as for one left out (rule 5)', () => {
+    const options = resolve({ tokens: { accessTokenTtlSeconds: undefined } } as never)
+    expect(options.tokens.accessTokenTtlSeconds).toBe(DEFAULTS.tokens.accessTokenTtlSeconds)
+  })
+})
+
+/** JSON as a shape: no readonly, no `| undefined` on optional keys. */
+type Plain<T> = T extends readonly (infer E)[]
+  ? Plain<E>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Plain<Exclude<T[K], undefined>> }
+    : T
+type HostHook = 'authenticateUser' | 'renderLogin' | 'renderConsent'
+/** What of RegistrarOptions a JSON file can hold, apart from the issuer. */
+type JsonSettings = Omit<
+  RegistrarOptions,
+  'issuer' | 'store' | 'logger' | 'registration' | 'authorization'
+> & {
+  readonly registration?: Omit<RegistrationOptions, 'authorizeRegistration'>
+  readonly authorization?: Omit<AuthorizationOptions, HostHook>
+}
+
+describe('the schema is the one source of the defaults', () => {
+  it('types what RegistrarOptions documents the way the schema reads it', () => {
+    // Both ways, so neither accepts a value the other refuses. The keys themselves, which
+    // assignability cannot compare, are held equal by test/readme-config.test.ts.
+    expectTypeOf<Plain<JsonSettings>>().toExtend<Plain<z.input<typeof settingsSchema>>>()
+    expectTypeOf<Plain<z.input<typeof settingsSchema>>>().toExtend<Plain<JsonSettings>>()
+  })
+
+  it('DEFAULTS is the schema read from an empty configuration, frozen to the leaves', () => {
+    expect(DEFAULTS).toEqual(settingsSchema.parse({}))
+    expect(Object.isFrozen(DEFAULTS.registration.rateLimit)).toBe(true)
+    expect(Object.isFrozen(DEFAULTS.scopes)).toBe(true)
+    // Freezing DEFAULTS left the schema's own default values alone.
+    expect(Object.isFrozen(settingsSchema.parse({}).scopes)).toBe(false)
+  })
+
+  it('resolves a config file the way it resolves the options (one resolver for server and CLI)', () => {
+    const json = { scopes: ['a', 'b'], registration: { allowedScopes: ['a'], management: false } }
+    const { issuer, basePath, logger, ...options } = resolve(json)
+    const settings = resolveSettings(settingsSchema.parse(json))
+    expect(settings.registration).toEqual({
+      ...options.registration,
+      authorizeRegistration: undefined,
+    })
+    expect(settings.registration.management).toEqual({
+      enabled: false,
+      tokenExpiresInSeconds: null,
+      rotateOnUpdate: true,
+      allowAdminClients: false,
+    })
+    expect(settings.tokens).toEqual(options.tokens)
+    expect(settings.scopes).toEqual(options.scopes)
+    expect(Object.isFrozen(settings.registration.policy)).toBe(true)
+  })
+
+  it('widens the policy for an administrator only in grant types, redirect hosts and scopes', () => {
+    const settings = resolve({
+      scopes: ['read', 'write', 'admin'],
+      registration: {
+        allowedScopes: ['read'],
+        redirectUriHosts: ['app.example'],
+        requireReverseDomainSchemes: true,
+      },
+    })
+    const dynamic = settings.registration.policy
+    const admin = adminRegistrationPolicy(settings)
+    expect([...admin.allowedGrantTypes]).toEqual([...GRANT_TYPES])
+    expect(admin.redirectUriHosts).toBeNull()
+    expect([...admin.allowedScopes]).toEqual(['read', 'write', 'admin'])
+    expect(admin.requireHttpsRedirectUris).toBe(dynamic.requireHttpsRedirectUris)
+    expect(admin.requireReverseDomainSchemes).toBe(true)
+    expect(admin.defaultScopes).toEqual(['read'])
   })
 })

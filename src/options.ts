@@ -6,18 +6,25 @@ import {
   GRANT_TYPES,
   SAML2_BEARER,
 } from './core/registration/client-metadata.js'
+import type {
+  ManagementSettings,
+  RegistrationSettings,
+} from './core/registration/registration-settings.js'
+import type { RegistrationPolicy } from './core/registration/validate-client-metadata.js'
 import type { TrustedSoftwareStatementIssuer } from './core/software-statement/verify-software-statement.js'
-import type { ManagementSettings, RegistrationSettings } from './core/registration/registration-settings.js'
+import type { Store } from './core/store/store.js'
 import type { AuthenticatedUser } from './core/users/authenticated-user.js'
 import type { ConsentPageContext, LoginPageContext } from './http/pages/page-contexts.js'
 import type { Logger } from './logger.js'
 import { silentLogger } from './logger.js'
-import type { Store } from './core/store/store.js'
 
 /**
  * The one configuration object. Every optional member has a documented default, resolved once
  * by resolveOptions(), which validates, fills DEFAULTS and freezes the result; the caller's
  * object is never mutated. The JSON-serialisable part is also what `--config file.json` holds.
+ *
+ * The values live in `settingsSchema` below (each `.default()`); the `@default` tags here and
+ * the README's configuration table are checked against it by test/readme-config.test.ts.
  */
 export interface RegistrarOptions {
   /**
@@ -41,11 +48,11 @@ export interface RegistrarOptions {
 }
 
 export interface TokenOptions {
-  /** @default 3600 (MCP asks for short-lived access tokens) */
+  /** Lifetime of access tokens, seconds; MCP asks for short-lived ones. @default 3600 */
   readonly accessTokenTtlSeconds?: number
   /** Lifetime of each refresh token (every refresh issues a new one). @default 2592000 (30 days) */
   readonly refreshTokenTtlSeconds?: number
-  /** RFC 6749 §4.1.2 recommends at most 10 minutes. @default 60 */
+  /** Lifetime of authorization codes; RFC 6749 §4.1.2 recommends at most 10 minutes. @default 60 */
   readonly authorizationCodeTtlSeconds?: number
   /**
    * `opaque`: random strings, looked up in the store. `jwt`: RFC 9068 JWT access tokens signed
@@ -56,7 +63,8 @@ export interface TokenOptions {
   readonly signingKey?: Readonly<Record<string, unknown>>
   /**
    * Seconds during which an already-rotated refresh token may be presented again without
-   * revoking its family, to absorb a response lost on the network (decision A22). @default 0
+   * revoking its family, to absorb a response lost on the network (docs/decisions.md A22).
+   * @default 0
    */
   readonly refreshTokenReuseGraceSeconds?: number
 }
@@ -66,11 +74,19 @@ export interface AuthorizationOptions {
   readonly implicit?: boolean
   /** Offer the password grant to clients registered for it (RFC 9700 §2.4 says no). @default false */
   readonly password?: boolean
-  /** Failed logins allowed per username and per IP in the window. @default { max: 10, windowSeconds: 900 } */
+  /**
+   * Failed sign-ins (on the login page and through the password grant, counted together)
+   * allowed per username and per address within the window; false turns it off. On PostgreSQL
+   * the counts live in the database, so every instance enforces the same limit.
+   * @default { max: 10, windowSeconds: 900 }
+   */
   readonly loginThrottle?: false | RateLimitOptions
-  /** @default 43200 (12 hours) */
+  /** How long a sign-in on the built-in login page lasts, in seconds. @default 43200 (12 hours) */
   readonly sessionTtlSeconds?: number
-  /** Words shown on the consent page for each scope; others are shown as they are. */
+  /**
+   * Words shown on the consent page for each scope, for example `{ "read": "Read your data" }`;
+   * other scopes are shown as they are. @default {}
+   */
   readonly scopeDescriptions?: Readonly<Record<string, string>>
   /**
    * Replaces the built-in users (embedding): return the signed-in user, a Response (a redirect
@@ -89,9 +105,13 @@ export interface RateLimitOptions {
 }
 
 export interface SoftwareStatementOptions {
-  /** Refuse registrations without a software statement. @default false */
+  /** Refuse registrations without a software statement (RFC 7591 §2.3). @default false */
   readonly required?: boolean
-  /** Issuers whose statements are trusted, with their keys (inline jwks or jwksUri). @default [] */
+  /**
+   * Issuers whose statements are trusted, each with its keys: exactly one of an inline `jwks`
+   * or a `jwksUri`, for example `[{ "issuer": "https://vendor.example", "jwksUri":
+   * "https://vendor.example/jwks.json" }]`. @default []
+   */
   readonly trustedIssuers?: readonly TrustedSoftwareStatementIssuer[]
 }
 
@@ -111,19 +131,33 @@ export interface RegistrationOptions {
    * and discovery does not advertise it. @default 'open'
    */
   readonly mode?: 'open' | 'initial_access_token' | 'disabled'
-  /** Grant types a dynamic client may register. @default ['authorization_code', 'refresh_token'] */
+  /**
+   * Grant types a dynamic client may register. `client_credentials`, `password`, `implicit` and
+   * `urn:ietf:params:oauth:grant-type:jwt-bearer` are off unless listed; listing one is the
+   * explicit opt-in, also for anonymous open registration. saml2-bearer is not supported.
+   * @default ['authorization_code', 'refresh_token']
+   */
   readonly allowedGrantTypes?: readonly GrantType[]
   /** Refuse http redirect URIs other than loopback. @default true */
   readonly requireHttpsRedirectUris?: boolean
-  /** Allow-list of redirect URI hosts (`app.example.com`, `*.example.com`); null: any. @default null */
+  /**
+   * Allow-list of https redirect URI hosts (`app.example.com`, `*.example.com`); loopback and
+   * private-use schemes are not affected. null: any host. @default null
+   */
   readonly redirectUriHosts?: readonly string[] | null
   /** Require reverse-domain private-use schemes (RFC 8252 §7.1). @default false */
   readonly requireReverseDomainSchemes?: boolean
   /** Scopes a dynamic client may register; null: all of `scopes`. @default null */
   readonly allowedScopes?: readonly string[] | null
-  /** Scopes registered when the client sends none; null: all allowed scopes. @default null */
+  /** Scopes registered when the client asks for none; null: all allowed scopes. @default null */
   readonly defaultScopes?: readonly string[] | null
-  /** Per client IP; false turns limiting off. @default { max: 1000, windowSeconds: 3600 } */
+  /**
+   * Per client IP, a token bucket of `max` refilled over `windowSeconds`; false turns limiting
+   * off. Generous, so hosted clients that register one client per user from a few egress
+   * addresses keep working. On PostgreSQL the buckets live in the database, so the limit holds
+   * across instances; on SQLite each process counts alone.
+   * @default { max: 1000, windowSeconds: 3600 }
+   */
   readonly rateLimit?: false | RateLimitOptions
   readonly softwareStatement?: SoftwareStatementOptions
   /** Lifetime of issued client secrets in seconds; 0: never expire. @default 0 */
@@ -155,56 +189,17 @@ export interface RegistrationAccessTokenOptions {
   readonly rotateOnUpdate?: boolean
 }
 
-export const DEFAULTS = {
-  scopes: ['read', 'write'],
-  trustProxyHops: 0,
-  registration: {
-    mode: 'open',
-    allowedGrantTypes: DEFAULT_ALLOWED_GRANT_TYPES,
-    requireHttpsRedirectUris: true,
-    redirectUriHosts: null,
-    requireReverseDomainSchemes: false,
-    allowedScopes: null,
-    defaultScopes: null,
-    // Hosted clients (one egress address, one registration per user) need room: 1,000 an hour
-    // is one every 3.6 s sustained, while a flood from one address stops after 1,000 rows.
-    rateLimit: { max: 1000, windowSeconds: 3600 },
-    softwareStatement: { required: false, trustedIssuers: [] },
-    clientSecretExpiresInSeconds: 0,
-    // A registration with a JWK Set and a software statement is a few KiB; 64 KiB is ample.
-    maxBodyBytes: 65536,
-    management: true,
-    registrationAccessToken: { expiresInSeconds: null, rotateOnUpdate: true },
-    manageAdminClients: false,
-  },
-  tokens: {
-    accessTokenTtlSeconds: 3600,
-    refreshTokenTtlSeconds: 2_592_000,
-    authorizationCodeTtlSeconds: 60,
-    format: 'opaque',
-    refreshTokenReuseGraceSeconds: 0,
-  },
-  authorization: {
-    implicit: false,
-    password: false,
-    // 10 failures per 15 minutes per username and per address: a person mistyping is never
-    // stopped, a guesser gets 960 tries a day instead of millions.
-    loginThrottle: { max: 10, windowSeconds: 900 },
-    sessionTtlSeconds: 43_200,
-  },
-} as const
-
 const scopeToken = z
   .string()
   .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be an RFC 6749 scope token')
-const grantType = z.string().superRefine((value, ctx) => {
-  if (value === SAML2_BEARER) {
-    ctx.addIssue({ code: 'custom', message: `'${value}' is not supported by registrar` })
-  } else if (!(GRANT_TYPES as readonly string[]).includes(value)) {
-    ctx.addIssue({ code: 'custom', message: `must be one of ${GRANT_TYPES.join(', ')}` })
-  }
+const grantType = z.enum(GRANT_TYPES, {
+  error: (issue) =>
+    issue.input === SAML2_BEARER
+      ? `'${SAML2_BEARER}' is not supported by registrar`
+      : `must be one of ${GRANT_TYPES.join(', ')}`,
 })
 const positiveInt = z.number().int().positive()
+const rateLimitSchema = z.strictObject({ max: positiveInt, windowSeconds: positiveInt })
 const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) })
 
 const trustedIssuerSchema = z
@@ -217,63 +212,99 @@ const trustedIssuerSchema = z
     message: 'needs exactly one of jwks or jwksUri',
   })
 
-/** The JSON-serialisable options, shared with the `--config` file schema. */
-export const registrationSchema = z.strictObject({
-  mode: z.enum(['open', 'initial_access_token', 'disabled']).optional(),
-  allowedGrantTypes: z.array(grantType).optional(),
-  requireHttpsRedirectUris: z.boolean().optional(),
-  redirectUriHosts: z.array(z.string().min(1)).nullable().optional(),
-  requireReverseDomainSchemes: z.boolean().optional(),
-  allowedScopes: z.array(scopeToken).nullable().optional(),
-  defaultScopes: z.array(scopeToken).nullable().optional(),
+// Every default is written here and nowhere else: DEFAULTS is this schema parsed from {}, the
+// resolver reads only parsed values, and the README table is generated from it. A section is
+// `.prefault({})` so its members' own defaults fill in when the whole section is left out.
+const registrationSchema = z.strictObject({
+  mode: z.enum(['open', 'initial_access_token', 'disabled']).default('open'),
+  allowedGrantTypes: z.array(grantType).default(() => [...DEFAULT_ALLOWED_GRANT_TYPES]),
+  requireHttpsRedirectUris: z.boolean().default(true),
+  redirectUriHosts: z.array(z.string().min(1)).nullable().default(null),
+  requireReverseDomainSchemes: z.boolean().default(false),
+  allowedScopes: z.array(scopeToken).nullable().default(null),
+  defaultScopes: z.array(scopeToken).nullable().default(null),
+  // Hosted clients (one egress address, one registration per user) need room: 1,000 an hour
+  // is one every 3.6 s sustained, while a flood from one address stops after 1,000 rows.
   rateLimit: z
-    .union([z.literal(false), z.strictObject({ max: positiveInt, windowSeconds: positiveInt })])
-    .optional(),
+    .union([z.literal(false), rateLimitSchema])
+    .default({ max: 1000, windowSeconds: 3600 }),
   softwareStatement: z
     .strictObject({
-      required: z.boolean().optional(),
-      trustedIssuers: z.array(trustedIssuerSchema).optional(),
+      required: z.boolean().default(false),
+      trustedIssuers: z.array(trustedIssuerSchema).default([]),
     })
-    .optional(),
-  clientSecretExpiresInSeconds: z.number().int().min(0).optional(),
-  maxBodyBytes: positiveInt.optional(),
-  management: z.boolean().optional(),
+    .prefault({}),
+  clientSecretExpiresInSeconds: z.number().int().min(0).default(0),
+  // A registration with a JWK Set and a software statement is a few KiB; 64 KiB is ample.
+  maxBodyBytes: positiveInt.default(65536),
+  management: z.boolean().default(true),
   registrationAccessToken: z
     .strictObject({
-      expiresInSeconds: positiveInt.nullable().optional(),
-      rotateOnUpdate: z.boolean().optional(),
+      // RFC 7592 §5: a token that does not expire while the client is registered.
+      expiresInSeconds: positiveInt.nullable().default(null),
+      rotateOnUpdate: z.boolean().default(true),
     })
-    .optional(),
-  manageAdminClients: z.boolean().optional(),
+    .prefault({}),
+  manageAdminClients: z.boolean().default(false),
 })
 
-export const tokensSchema = z.strictObject({
-  accessTokenTtlSeconds: positiveInt.optional(),
-  refreshTokenTtlSeconds: positiveInt.optional(),
-  authorizationCodeTtlSeconds: positiveInt.max(600).optional(),
-  format: z.enum(['opaque', 'jwt']).optional(),
+const tokensSchema = z.strictObject({
+  accessTokenTtlSeconds: positiveInt.default(3600),
+  refreshTokenTtlSeconds: positiveInt.default(2_592_000),
+  // RFC 6749 §4.1.2: a maximum lifetime of 10 minutes is recommended; 600 is the ceiling.
+  authorizationCodeTtlSeconds: positiveInt.max(600).default(60),
+  format: z.enum(['opaque', 'jwt']).default('opaque'),
   signingKey: z.record(z.string(), z.unknown()).optional(),
-  refreshTokenReuseGraceSeconds: z.number().int().min(0).max(300).optional(),
+  // docs/decisions.md A22: a grace weakens theft detection for its length, so it is off (0)
+  // unless an operator turns it on, and never longer than 300 s.
+  refreshTokenReuseGraceSeconds: z.number().int().min(0).max(300).default(0),
 })
 
-export const authorizationSchema = z.strictObject({
-  implicit: z.boolean().optional(),
-  password: z.boolean().optional(),
+const authorizationSchema = z.strictObject({
+  implicit: z.boolean().default(false),
+  password: z.boolean().default(false),
+  // 10 failures per 15 minutes per username and per address: a person mistyping is never
+  // stopped, a guesser gets 960 tries a day instead of millions.
   loginThrottle: z
-    .union([z.literal(false), z.strictObject({ max: positiveInt, windowSeconds: positiveInt })])
-    .optional(),
-  sessionTtlSeconds: positiveInt.optional(),
-  scopeDescriptions: z.record(z.string(), z.string()).optional(),
+    .union([z.literal(false), rateLimitSchema])
+    .default({ max: 10, windowSeconds: 900 }),
+  sessionTtlSeconds: positiveInt.default(43_200),
+  scopeDescriptions: z.record(z.string(), z.string()).default({}),
 })
 
-export const optionsSchema = z.strictObject({
-  issuer: z.string(),
-  scopes: z.array(scopeToken).min(1).optional(),
-  registration: registrationSchema.optional(),
-  trustProxyHops: z.number().int().min(0).optional(),
-  tokens: tokensSchema.optional(),
-  authorization: authorizationSchema.optional(),
+/**
+ * The JSON-serialisable options but the issuer, each with its default: the one source of what
+ * is configurable. The `--config` file schema extends it with what only the server reads.
+ */
+export const settingsSchema = z.strictObject({
+  scopes: z.array(scopeToken).min(1).default(['read', 'write']),
+  trustProxyHops: z.number().int().min(0).default(0),
+  registration: registrationSchema.prefault({}),
+  tokens: tokensSchema.prefault({}),
+  authorization: authorizationSchema.prefault({}),
 })
+
+const optionsSchema = settingsSchema.extend({ issuer: z.string() })
+
+/** The settings as `settingsSchema` hands them over: validated, every default filled in. */
+export type ParsedSettings = z.output<typeof settingsSchema>
+
+type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T
+
+/** Every default, as `settingsSchema` fills it in for an empty configuration; frozen. */
+export const DEFAULTS: DeepReadonly<ParsedSettings> = deepFreeze(settingsSchema.parse({}))
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member)
+    Object.freeze(value)
+  }
+  return value as DeepReadonly<T>
+}
 
 export interface ResolvedRegistration extends RegistrationSettings {
   readonly mode: 'open' | 'initial_access_token' | 'disabled'
@@ -316,6 +347,21 @@ export interface ResolvedOptions {
   }
 }
 
+type HostHook = 'authenticateUser' | 'renderLogin' | 'renderConsent'
+
+/**
+ * What the JSON settings alone resolve to: ResolvedOptions without the issuer and without what
+ * only code can pass (logger, hooks). The CLI's commands that serve nothing read this.
+ */
+export interface ResolvedSettings
+  extends Omit<
+    ResolvedOptions,
+    'issuer' | 'basePath' | 'logger' | 'registration' | 'authorization'
+  > {
+  readonly registration: Omit<ResolvedRegistration, 'authorizeRegistration'>
+  readonly authorization: Omit<ResolvedOptions['authorization'], HostHook>
+}
+
 /** Formats a zod issue as `path: message`, the way a configuration error should read. */
 export function formatConfigIssue(issue: z.core.$ZodIssue, prefix = ''): string {
   const path = issue.path
@@ -335,11 +381,10 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
   if (store === undefined || typeof store.getClient !== 'function') {
     throw new TypeError('store must be a registrar Store (for example from openSqliteStore())')
   }
-  const authorize = registration?.authorizeRegistration
-  if (authorize !== undefined && typeof authorize !== 'function') {
+  const { authorizeRegistration, ...registrationData } = registration ?? {}
+  if (authorizeRegistration !== undefined && typeof authorizeRegistration !== 'function') {
     throw new TypeError('registration.authorizeRegistration must be a function')
   }
-  const { authorizeRegistration: _hook, ...registrationData } = registration ?? {}
   const { authenticateUser, renderLogin, renderConsent, ...authorizationData } = authorization ?? {}
   for (const [name, hook] of Object.entries({ authenticateUser, renderLogin, renderConsent })) {
     if (hook !== undefined && typeof hook !== 'function') {
@@ -356,11 +401,35 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
       `invalid registrar options: ${parsed.error.issues.map((i) => formatConfigIssue(i)).join('; ')}`,
     )
   }
-  const input = parsed.data
-  const issuerUrl = checkIssuer(input.issuer)
-  const scopes: readonly string[] = input.scopes ?? DEFAULTS.scopes
-  const r = input.registration ?? {}
-  const allowedScopes: readonly string[] = r.allowedScopes ?? scopes
+  const issuerUrl = checkIssuer(parsed.data.issuer)
+  const settings = resolveSettings(parsed.data)
+  return Object.freeze({
+    ...settings,
+    issuer: parsed.data.issuer,
+    basePath: issuerUrl.pathname.replace(/\/+$/, ''),
+    logger: logger ?? silentLogger,
+    registration: Object.freeze({
+      ...settings.registration,
+      authorizeRegistration: authorizeRegistration ?? null,
+    }),
+    authorization: Object.freeze({
+      ...settings.authorization,
+      authenticateUser: authenticateUser ?? null,
+      renderLogin: renderLogin ?? null,
+      renderConsent: renderConsent ?? null,
+    }),
+  })
+}
+
+/**
+ * Turns parsed settings into the frozen shape the code reads and checks what one key cannot
+ * check alone (scopes against scopes, the signing key, a trusted issuer). resolveOptions runs
+ * it for the server; the CLI runs it on its `--config` file, so both see the same values.
+ * Throws TypeError naming the option.
+ */
+export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
+  const { scopes, registration: r, tokens: t, authorization: a } = settings
+  const allowedScopes = r.allowedScopes ?? scopes
   const outside = allowedScopes.filter((scope) => !scopes.includes(scope))
   if (outside.length > 0) {
     throw new TypeError(`registration.allowedScopes: ${outside.join(', ')} not in scopes`)
@@ -372,96 +441,89 @@ export function resolveOptions(options: RegistrarOptions): ResolvedOptions {
       `registration.defaultScopes: ${notAllowed.join(', ')} not in registration.allowedScopes`,
     )
   }
-
-  const t = input.tokens ?? {}
-  const format = t.format ?? DEFAULTS.tokens.format
-  const signingKey = t.signingKey ?? null
-  if (format === 'jwt') checkSigningKey(signingKey)
-  const a = input.authorization ?? {}
-
-  const resolved: ResolvedOptions = {
-    issuer: input.issuer,
-    tokens: Object.freeze({
-      accessTokenTtlSeconds: t.accessTokenTtlSeconds ?? DEFAULTS.tokens.accessTokenTtlSeconds,
-      refreshTokenTtlSeconds: t.refreshTokenTtlSeconds ?? DEFAULTS.tokens.refreshTokenTtlSeconds,
-      authorizationCodeTtlSeconds:
-        t.authorizationCodeTtlSeconds ?? DEFAULTS.tokens.authorizationCodeTtlSeconds,
-      format,
-      signingKey: format === 'jwt' ? signingKey : null,
-      refreshTokenReuseGraceSeconds:
-        t.refreshTokenReuseGraceSeconds ?? DEFAULTS.tokens.refreshTokenReuseGraceSeconds,
-    }),
-    authorization: Object.freeze({
-      implicit: a.implicit ?? DEFAULTS.authorization.implicit,
-      password: a.password ?? DEFAULTS.authorization.password,
-      loginThrottle: a.loginThrottle ?? DEFAULTS.authorization.loginThrottle,
-      sessionTtlSeconds: a.sessionTtlSeconds ?? DEFAULTS.authorization.sessionTtlSeconds,
-      scopeDescriptions: Object.freeze({ ...(a.scopeDescriptions ?? {}) }),
-      authenticateUser: authenticateUser ?? null,
-      renderLogin: renderLogin ?? null,
-      renderConsent: renderConsent ?? null,
-    }),
-    basePath: issuerUrl.pathname.replace(/\/+$/, ''),
-    scopes: Object.freeze([...scopes]),
-    trustProxyHops: input.trustProxyHops ?? DEFAULTS.trustProxyHops,
-    logger: logger ?? silentLogger,
-    registration: Object.freeze({
-      mode: r.mode ?? DEFAULTS.registration.mode,
-      policy: Object.freeze({
-        allowedGrantTypes: new Set(
-          (r.allowedGrantTypes ?? DEFAULTS.registration.allowedGrantTypes) as GrantType[],
-        ),
-        requireHttpsRedirectUris:
-          r.requireHttpsRedirectUris ?? DEFAULTS.registration.requireHttpsRedirectUris,
-        redirectUriHosts: r.redirectUriHosts ?? DEFAULTS.registration.redirectUriHosts,
-        requireReverseDomainSchemes:
-          r.requireReverseDomainSchemes ?? DEFAULTS.registration.requireReverseDomainSchemes,
-        allowedScopes: new Set(allowedScopes),
-        defaultScopes: Object.freeze([...defaultScopes]),
-      }),
-      rateLimit: r.rateLimit ?? DEFAULTS.registration.rateLimit,
-      softwareStatement: Object.freeze({
-        required: r.softwareStatement?.required ?? false,
-        trustedIssuers: Object.freeze(
-          (r.softwareStatement?.trustedIssuers ?? []).map((t) => ({
-            issuer: t.issuer,
-            ...(t.jwks === undefined ? {} : { jwks: t.jwks }),
-            ...(t.jwksUri === undefined ? {} : { jwksUri: t.jwksUri }),
-          })),
-        ),
-      }),
-      clientSecretExpiresInSeconds:
-        r.clientSecretExpiresInSeconds ?? DEFAULTS.registration.clientSecretExpiresInSeconds,
-      maxBodyBytes: r.maxBodyBytes ?? DEFAULTS.registration.maxBodyBytes,
-      authorizeRegistration: authorize ?? null,
-      management: Object.freeze({
-        enabled: r.management ?? DEFAULTS.registration.management,
-        tokenExpiresInSeconds:
-          r.registrationAccessToken?.expiresInSeconds ??
-          DEFAULTS.registration.registrationAccessToken.expiresInSeconds,
-        rotateOnUpdate:
-          r.registrationAccessToken?.rotateOnUpdate ??
-          DEFAULTS.registration.registrationAccessToken.rotateOnUpdate,
-        allowAdminClients: r.manageAdminClients ?? DEFAULTS.registration.manageAdminClients,
-      }),
-    }),
-  }
-  if (
-    resolved.registration.softwareStatement.required &&
-    resolved.registration.softwareStatement.trustedIssuers.length === 0
-  ) {
+  if (t.format === 'jwt') checkSigningKey(t.signingKey)
+  const { required, trustedIssuers } = r.softwareStatement
+  if (required && trustedIssuers.length === 0) {
     throw new TypeError(
       'registration.softwareStatement.required is true but trustedIssuers is empty: no registration could succeed',
     )
   }
-  return Object.freeze(resolved)
+
+  return Object.freeze({
+    scopes: Object.freeze([...scopes]),
+    trustProxyHops: settings.trustProxyHops,
+    registration: Object.freeze({
+      mode: r.mode,
+      policy: Object.freeze({
+        allowedGrantTypes: new Set(r.allowedGrantTypes),
+        requireHttpsRedirectUris: r.requireHttpsRedirectUris,
+        redirectUriHosts:
+          r.redirectUriHosts === null ? null : Object.freeze([...r.redirectUriHosts]),
+        requireReverseDomainSchemes: r.requireReverseDomainSchemes,
+        allowedScopes: new Set(allowedScopes),
+        defaultScopes: Object.freeze([...defaultScopes]),
+      }),
+      rateLimit: r.rateLimit === false ? false : Object.freeze({ ...r.rateLimit }),
+      softwareStatement: Object.freeze({
+        required,
+        trustedIssuers: Object.freeze(
+          trustedIssuers.map((issuer) => ({
+            issuer: issuer.issuer,
+            ...(issuer.jwks === undefined ? {} : { jwks: issuer.jwks }),
+            ...(issuer.jwksUri === undefined ? {} : { jwksUri: issuer.jwksUri }),
+          })),
+        ),
+      }),
+      clientSecretExpiresInSeconds: r.clientSecretExpiresInSeconds,
+      maxBodyBytes: r.maxBodyBytes,
+      management: Object.freeze({
+        enabled: r.management,
+        tokenExpiresInSeconds: r.registrationAccessToken.expiresInSeconds,
+        rotateOnUpdate: r.registrationAccessToken.rotateOnUpdate,
+        allowAdminClients: r.manageAdminClients,
+      }),
+    }),
+    tokens: Object.freeze({
+      accessTokenTtlSeconds: t.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: t.refreshTokenTtlSeconds,
+      authorizationCodeTtlSeconds: t.authorizationCodeTtlSeconds,
+      format: t.format,
+      signingKey: t.format === 'jwt' ? (t.signingKey ?? null) : null,
+      refreshTokenReuseGraceSeconds: t.refreshTokenReuseGraceSeconds,
+    }),
+    authorization: Object.freeze({
+      implicit: a.implicit,
+      password: a.password,
+      loginThrottle: a.loginThrottle === false ? false : Object.freeze({ ...a.loginThrottle }),
+      sessionTtlSeconds: a.sessionTtlSeconds,
+      scopeDescriptions: Object.freeze({ ...a.scopeDescriptions }),
+    }),
+  })
+}
+
+/**
+ * The policy an administrator's client (`registrar client create`) is validated under: the
+ * dynamic one, except where an administrator decides. Any grant type, any redirect host and
+ * every scope the server knows; https, reverse-domain schemes and default scopes as configured.
+ */
+export function adminRegistrationPolicy(
+  settings: Pick<ResolvedSettings, 'scopes' | 'registration'>,
+): RegistrationPolicy {
+  return Object.freeze({
+    ...settings.registration.policy,
+    allowedGrantTypes: new Set(GRANT_TYPES),
+    redirectUriHosts: null,
+    allowedScopes: new Set(settings.scopes),
+  })
 }
 
 const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA']
 
 /** RFC 9068 §2.1: JWT access tokens are signed with an asymmetric key the server holds. */
-function checkSigningKey(key: Readonly<Record<string, unknown>> | null): void {
-  if (key === null) throw new TypeError("tokens.signingKey is required when tokens.format is 'jwt'")
+function checkSigningKey(key: Readonly<Record<string, unknown>> | undefined): void {
+  if (key === undefined) {
+    throw new TypeError("tokens.signingKey is required when tokens.format is 'jwt'")
+  }
   if (typeof key.alg !== 'string' || !SIGNING_ALGS.includes(key.alg)) {
     throw new TypeError(`tokens.signingKey.alg must be one of ${SIGNING_ALGS.join(', ')}`)
   }

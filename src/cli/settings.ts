@@ -1,14 +1,14 @@
+import type { Store } from '../core/store/store.js'
 import type { Logger } from '../logger.js'
+import type { ResolvedSettings } from '../options.js'
+import { resolveSettings } from '../options.js'
 import type { ConfigFile } from '../server/config-file.js'
-import { loadConfigFile } from '../server/config-file.js'
+import { defaultConfig, loadConfigFile } from '../server/config-file.js'
 import type { DatabaseLocation } from '../server/database-url.js'
 import { parseDatabaseUrl } from '../server/database-url.js'
 import { openPostgresStore } from '../store/postgres.js'
 import { openSqliteStore } from '../store/sqlite.js'
-import type { Store } from '../core/store/store.js'
 import { UsageError } from './usage-error.js'
-
-export const DEFAULT_DATABASE = 'sqlite:./registrar.db'
 
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
@@ -16,8 +16,9 @@ export const COMMON_FLAGS = {
   database: { type: 'string' },
 } as const
 
+/** The `--config` file, parsed with every default filled in; without one, the defaults. */
 export async function readConfig(path: string | undefined): Promise<ConfigFile> {
-  if (path === undefined) return {}
+  if (path === undefined) return defaultConfig()
   try {
     return await loadConfigFile(path)
   } catch (error) {
@@ -25,9 +26,22 @@ export async function readConfig(path: string | undefined): Promise<ConfigFile> 
   }
 }
 
-/** --database, then REGISTRAR_DATABASE_URL, then the config file, then ./registrar.db. */
+/**
+ * The registrar settings of a config file, resolved as the server resolves them at start-up, so
+ * a command that serves nothing sees the same defaults and refuses what `serve` would refuse.
+ */
+export function resolveConfig(config: ConfigFile): ResolvedSettings {
+  try {
+    return resolveSettings(config)
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(`config: ${error.message}`)
+    throw error
+  }
+}
+
+/** --database, then REGISTRAR_DATABASE_URL, then the config file (or its default). */
 export function databaseLocation(flag: string | undefined, config: ConfigFile): DatabaseLocation {
-  const url = flag ?? process.env.REGISTRAR_DATABASE_URL ?? config.database ?? DEFAULT_DATABASE
+  const url = flag ?? process.env.REGISTRAR_DATABASE_URL ?? config.database
   try {
     return parseDatabaseUrl(url)
   } catch (error) {

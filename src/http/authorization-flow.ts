@@ -16,6 +16,7 @@ import { randomToken } from '../core/crypto/random-token.js'
 import type { Store } from '../core/store/store.js'
 import type { AuthenticatedUser } from '../core/users/authenticated-user.js'
 import type { LoginThrottle } from '../core/users/login-throttle.js'
+import type { OAuthErrorCode } from '../errors.js'
 import { OAuthError } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
 import { authorizationErrorPage } from './pages/error-page.js'
@@ -73,7 +74,7 @@ export function redirectResponse(location: string, status: 302 | 303): Response 
 export function errorRedirect(
   deps: AuthorizationDeps,
   request: AuthorizationRequest,
-  error: { readonly code: string; readonly description: string },
+  error: { readonly code: OAuthErrorCode; readonly description: string },
   status: 302 | 303,
 ): Response {
   const mode = request.responseType === 'token' ? 'fragment' : 'query'

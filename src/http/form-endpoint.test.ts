@@ -68,7 +68,7 @@ const CASES: readonly Case[] = [
 
 function expectHeaders(response: Response, [, , , , status, contentType, cors]: Case): void {
   expect(response.status).toBe(status)
-  // RFC 6749 §5.1, decision A27: success or error, never cached.
+  // RFC 6749 §5.1, docs/decisions.md A27: success or error, never cached.
   expect(response.headers.get('cache-control')).toBe('no-store')
   expect(response.headers.get('pragma')).toBe('no-cache')
   expect(response.headers.get('content-type')).toBe(contentType)

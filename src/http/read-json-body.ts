@@ -3,7 +3,7 @@ import { hasMediaType, readLimitedBody } from './read-limited-body.js'
 
 /**
  * Reads a JSON request body with a hard size limit, so a client can neither exhaust memory nor
- * hold the request open by sending more. Errors, per decision A11: a Content-Type other than
+ * hold the request open by sending more. Errors, per docs/decisions.md A11: a Content-Type other than
  * application/json → 415; too large → 413; not UTF-8 or not JSON → 400 invalid_client_metadata.
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {

@@ -3,7 +3,7 @@ import { OAuthError, toErrorDescription } from '../errors.js'
 import type { Logger } from '../logger.js'
 
 /**
- * RFC 6749 §5.1 and decision A27: every response that carries credentials, or could, is
+ * RFC 6749 §5.1 and docs/decisions.md A27: every response that carries credentials, or could, is
  * `no-store`; Pragma for HTTP/1.0 caches. Registration and error responses use it too.
  */
 export const NO_STORE: Readonly<Record<string, string>> = {

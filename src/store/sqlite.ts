@@ -1,11 +1,11 @@
 import SqliteDatabase from 'better-sqlite3'
 import type { CompiledQuery, QueryResult } from 'kysely'
 import { Kysely, SqliteDialect, sql } from 'kysely'
+import type { Store } from '../core/store/store.js'
 import { KyselyStore } from './kysely/kysely-store.js'
 import { assertMigrated, migrateToLatest } from './kysely/migrate.js'
 import type { Database } from './kysely/schema.js'
 import { GroupCommitSqliteDialect } from './sqlite/group-commit-dialect.js'
-import type { Store } from '../core/store/store.js'
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a database that lives as long as the store. */

@@ -654,7 +654,7 @@ describe('RFC 7592 client configuration endpoint, default options', () => {
     )
   })
 
-  describe('refused tokens (RFC 7592 §2.1, RFC 6750 §3.1, decisions A1/A2)', () => {
+  describe('refused tokens (RFC 7592 §2.1, RFC 6750 §3.1, docs/decisions.md A1, A2)', () => {
     type Method = 'GET' | 'PUT' | 'DELETE'
     const call = (method: Method, uri: string, headers: Record<string, string>, id: string) =>
       send(uri, {
@@ -1037,7 +1037,7 @@ describe('registration.management: false', () => {
   })
 
   it.each(['GET', 'PUT', 'DELETE'])(
-    'A2: %s /register/<client_id> → 404 (the endpoint does not exist), even with a token the store knows',
+    'A1, A29: %s /register/<client_id> → 404 (the endpoint does not exist), even with a token the store knows',
     async (method) => {
       const token = freshToken()
       await server.store.createClient(storeRecord(`stored-${method}`, token, 'dynamic'))

@@ -140,7 +140,7 @@ describe('POST /token grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 
   )
 
   it('R9700-05: a code_verifier for a code is checked against its own challenge, never skipped', async () => {
-    // Every code carries an S256 challenge (decision A19), so the downgrade (a verifier sent for a
+    // Every code carries an S256 challenge (docs/decisions.md A19), so the downgrade (a verifier sent for a
     // code issued without one) cannot arise; what remains is that another code's verifier fails.
     const client = await createTestClient(server.store)
     const a = await createTestCode(server.store, client, user)

@@ -17,7 +17,7 @@ import { basic, createTestClient, postForm, random } from '../support/token-help
 
 const CC = { grant_type: 'client_credentials' } as const
 
-/** RFC 6749 §5.2 with decision A21: 401 invalid_client, and a Basic challenge when expected. */
+/** RFC 6749 §5.2 with docs/decisions.md A21: 401 invalid_client, and a Basic challenge when expected. */
 function expectInvalidClient(result: HttpResult, challenge: boolean): void {
   expectOAuthError(result, 401, 'invalid_client')
   expect(result.headers.get('cache-control')).toBe('no-store')
@@ -172,7 +172,7 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3, RFC 7523 
     })
   })
 
-  describe('private_key_jwt (RFC 7523 §2.2, §3; decisions A25, A26)', () => {
+  describe('private_key_jwt (RFC 7523 §2.2, §3; docs/decisions.md A25, A26)', () => {
     let key: SigningKey
     let jwksClient: TestClient
     beforeAll(async () => {

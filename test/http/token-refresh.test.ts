@@ -218,7 +218,7 @@ describe('POST /token grant_type=refresh_token (RFC 6749 §6, RFC 9700 §4.14.2)
   })
 })
 
-describe('decision A22: tokens.refreshTokenReuseGraceSeconds absorbs a lost refresh response', () => {
+describe('docs/decisions.md A22: tokens.refreshTokenReuseGraceSeconds absorbs a lost refresh response', () => {
   let server: TestServer
   let user: TestUser
   let token: string

@@ -134,7 +134,7 @@ describe('MCP TypeScript SDK client against registrar (issue #4)', () => {
     })
     // The MCP server's own client at registrar: confidential, client_credentials only, and
     // marked as the resource server of its URI so that it may introspect tokens meant for it
-    // (decision A24). Written to the store as `registrar client create` would (origin admin).
+    // (docs/decisions.md A24). Written to the store as `registrar client create` would (origin admin).
     resourceServer = await createTestClient(server.store, {
       method: 'client_secret_basic',
       grantTypes: ['client_credentials'],

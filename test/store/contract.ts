@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isInitialAccessTokenUsable } from '../../src/core/registration/initial-access-token.js'
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
@@ -9,7 +10,6 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../../src/core/store/store.js'
-import { isInitialAccessTokenUsable } from '../../src/core/registration/initial-access-token.js'
 
 /**
  * The one suite every Store backend must pass (store.ts). Each test gets a fresh, empty store.
@@ -570,15 +570,13 @@ export function describeStoreContract(
 
         expect(await store.findSession('session-user-doomed', NOW)).toBeNull()
         expect(await store.findConsent('user-doomed', 'client-1')).toBeNull()
-        expect(await store.consumeAuthorizationCode('code-user-doomed', NOW)).toEqual(NOT_FOUND)
+        expect(await store.findAuthorizationCode('code-user-doomed')).toBeNull()
         expect(await store.findToken('access-user-doomed')).toBeNull()
         expect(await store.findToken('refresh-user-doomed')).toBeNull()
 
         expect(await store.findSession('session-user-kept', NOW)).not.toBeNull()
         expect(await store.findConsent('user-kept', 'client-1')).not.toBeNull()
-        expect((await store.consumeAuthorizationCode('code-user-kept', NOW)).status).toBe(
-          'consumed',
-        )
+        expect(await store.findAuthorizationCode('code-user-kept')).not.toBeNull()
         expect(await store.findToken('access-user-kept')).not.toBeNull()
         expect(await store.findToken('refresh-user-kept')).not.toBeNull()
         expect(await store.findToken('client-token')).not.toBeNull()
@@ -654,105 +652,28 @@ export function describeStoreContract(
     })
 
     describe('authorization codes', () => {
-      it('consumeAuthorizationCode returns the code as stored, consumed at now', async () => {
+      it('findAuthorizationCode returns the code exactly as createAuthorizationCode stored it', async () => {
         const code = authorizationCode('code-1')
         await store.createAuthorizationCode(code)
-        expect(await store.consumeAuthorizationCode('code-1', NOW + 5)).toEqual({
-          status: 'consumed',
-          code: { ...code, consumedAt: NOW + 5 },
-        })
+        expect(await store.findAuthorizationCode('code-1')).toEqual(code)
       })
 
       it('a code without redirect_uri in the request and without resources round-trips', async () => {
         const code = authorizationCode('code-1', { redirectUriInRequest: false, resources: [] })
         await store.createAuthorizationCode(code)
-        expect(await store.consumeAuthorizationCode('code-1', NOW)).toEqual({
-          status: 'consumed',
-          code: { ...code, consumedAt: NOW },
-        })
+        expect(await store.findAuthorizationCode('code-1')).toEqual(code)
       })
 
-      it('a second redemption is replayed, with the code and its first consumption time', async () => {
-        const code = authorizationCode('code-1')
-        await store.createAuthorizationCode(code)
-        await store.consumeAuthorizationCode('code-1', NOW + 5)
-        expect(await store.consumeAuthorizationCode('code-1', NOW + 9)).toEqual({
-          status: 'replayed',
-          code: { ...code, consumedAt: NOW + 5 },
-        })
-      })
-
-      it('with issue, the tokens are stored in the same redemption, built from the consumed code', async () => {
+      it('findAuthorizationCode of an unknown code returns null', async () => {
         await store.createAuthorizationCode(authorizationCode('code-1'))
-        const result = await store.consumeAuthorizationCode('code-1', NOW, async (code) => [
-          token('issued-at', { kind: 'access', grantId: code.grantId }),
-          token('issued-rt', { kind: 'refresh', grantId: code.grantId }),
-        ])
-        expect(result.status).toBe('consumed')
-        expect(await store.findToken('issued-at')).not.toBeNull()
-        expect(await store.findToken('issued-rt')).not.toBeNull()
+        expect(await store.findAuthorizationCode('no-such-code')).toBeNull()
       })
 
-      it('with issue refusing, the code is still burned, no token is stored and the error comes back', async () => {
-        await store.createAuthorizationCode(authorizationCode('code-1'))
-        const refusal = new Error('wrong verifier')
-        await expect(
-          store.consumeAuthorizationCode('code-1', NOW, async () => {
-            throw refusal
-          }),
-        ).rejects.toBe(refusal)
-        expect((await store.consumeAuthorizationCode('code-1', NOW + 1)).status).toBe('replayed')
-      })
-
-      it('a replay racing a redemption with issue always sees the tokens, so it can revoke them', async () => {
-        for (let round = 0; round < 20; round++) {
-          await store.createAuthorizationCode(authorizationCode(`code-r${round}`))
-          const first = store.consumeAuthorizationCode(`code-r${round}`, NOW, async (code) => [
-            token(`at-r${round}`, { kind: 'access', grantId: code.grantId }),
-          ])
-          const second = store.consumeAuthorizationCode(`code-r${round}`, NOW)
-          const [a, b] = await Promise.all([first, second])
-          // Either may win the row (on PostgreSQL the plain call can lock it first). When the
-          // issuing call won, the replay must find its tokens; otherwise none were made.
-          expect([a.status, b.status].sort()).toEqual(['consumed', 'replayed'])
-          if (a.status === 'consumed' && b.status === 'replayed') {
-            await store.revokeGrant(b.code.grantId, NOW + 1)
-            expect((await store.findToken(`at-r${round}`))?.revokedAt).toBe(NOW + 1)
-          } else {
-            expect(await store.findToken(`at-r${round}`)).toBeNull()
-          }
-        }
-      })
-
-      it('consumeAuthorizationCode of an unknown code returns not_found', async () => {
-        await store.createAuthorizationCode(authorizationCode('code-1'))
-        expect(await store.consumeAuthorizationCode('no-such-code', NOW)).toEqual(NOT_FOUND)
-      })
-
-      it('of 10 concurrent redemptions of one code, exactly 1 is consumed and 9 are replayed', async () => {
-        await store.createAuthorizationCode(authorizationCode('code-race'))
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) =>
-            store.consumeAuthorizationCode('code-race', NOW + i),
-          ),
-        )
-        const consumed = results.filter((result) => result.status === 'consumed')
-        expect(consumed).toHaveLength(1)
-        expect(results.filter((result) => result.status === 'replayed')).toHaveLength(9)
-        // Every replay sees the winner's consumption time.
-        const winnerTime = consumed[0]?.code.consumedAt
-        for (const result of results) {
-          expect(result.status !== 'not_found' && result.code.consumedAt).toBe(winnerTime)
-        }
-      })
-
-      it('an expired code is still consumed and returned: the caller checks expiresAt', async () => {
+      it('an expired code is still returned and redeemed: the caller checks expiresAt', async () => {
         const code = authorizationCode('code-old', { issuedAt: NOW - 600, expiresAt: NOW - 540 })
         await store.createAuthorizationCode(code)
-        expect(await store.consumeAuthorizationCode('code-old', NOW)).toEqual({
-          status: 'consumed',
-          code: { ...code, consumedAt: NOW },
-        })
+        expect(await store.findAuthorizationCode('code-old')).toEqual(code)
+        expect(await store.redeemAuthorizationCode('code-old', NOW, [])).toEqual(REDEEMED)
       })
 
       it('a duplicate code hash throws and keeps the first code', async () => {
@@ -761,10 +682,155 @@ export function describeStoreContract(
         await expect(
           store.createAuthorizationCode(authorizationCode('code-1', { clientId: 'client-2' })),
         ).rejects.toThrow()
-        expect(await store.consumeAuthorizationCode('code-1', NOW)).toEqual({
-          status: 'consumed',
-          code: { ...first, consumedAt: NOW },
+        expect(await store.findAuthorizationCode('code-1')).toEqual(first)
+      })
+
+      it('redeemAuthorizationCode marks the code consumed at now and stores the tokens with it', async () => {
+        const code = authorizationCode('code-1')
+        await store.createAuthorizationCode(code)
+        const issued = [token('issued-at'), token('issued-rt', { kind: 'refresh' })]
+        expect(await store.redeemAuthorizationCode('code-1', NOW + 5, issued)).toEqual(REDEEMED)
+        expect(await store.findAuthorizationCode('code-1')).toEqual({
+          ...code,
+          consumedAt: NOW + 5,
         })
+        for (const record of issued) {
+          expect(await store.findToken(record.tokenHash)).toEqual(record)
+        }
+      })
+
+      it('a second redemption is replayed, with the code and its first consumption time, and stores nothing', async () => {
+        const code = authorizationCode('code-1')
+        await store.createAuthorizationCode(code)
+        await store.redeemAuthorizationCode('code-1', NOW + 5, [token('first-at')])
+        expect(
+          await store.redeemAuthorizationCode('code-1', NOW + 9, [token('second-at')]),
+        ).toEqual({ status: 'replayed', code: { ...code, consumedAt: NOW + 5 } })
+        expect(await store.findToken('second-at')).toBeNull()
+        expect(await store.findToken('first-at')).toEqual(token('first-at'))
+      })
+
+      it('a burned code (redeemed with no tokens) is then replayed, and no token exists', async () => {
+        const code = authorizationCode('code-1')
+        await store.createAuthorizationCode(code)
+        expect(await store.redeemAuthorizationCode('code-1', NOW, [])).toEqual(REDEEMED)
+        expect(await store.findAuthorizationCode('code-1')).toEqual({ ...code, consumedAt: NOW })
+        expect(await store.redeemAuthorizationCode('code-1', NOW + 1, [token('late-at')])).toEqual({
+          status: 'replayed',
+          code: { ...code, consumedAt: NOW },
+        })
+        expect(await store.findToken('late-at')).toBeNull()
+      })
+
+      it('a replay after a redemption sees the tokens, so revoking its grant revokes them', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        await store.redeemAuthorizationCode('code-1', NOW, [
+          token('issued-at'),
+          token('issued-rt', { kind: 'refresh' }),
+        ])
+        const replay = await store.redeemAuthorizationCode('code-1', NOW + 1, [])
+        if (replay.status !== 'replayed') throw new Error(`expected replayed, got ${replay.status}`)
+        await store.revokeGrant(replay.code.grantId, NOW + 1)
+        expect((await store.findToken('issued-at'))?.revokedAt).toBe(NOW + 1)
+        expect((await store.findToken('issued-rt'))?.revokedAt).toBe(NOW + 1)
+      })
+
+      it('redeemAuthorizationCode of an unknown code returns not_found and stores nothing', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        expect(await store.redeemAuthorizationCode('no-such-code', NOW, [token('at')])).toEqual(
+          NOT_FOUND,
+        )
+        expect(await store.findToken('at')).toBeNull()
+        expect((await store.findAuthorizationCode('code-1'))?.consumedAt).toBeNull()
+      })
+
+      it('when a token cannot be stored, the redemption is undone with it', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-1'))
+        await store.createTokens([token('taken')])
+        await expect(
+          store.redeemAuthorizationCode('code-1', NOW, [token('fresh'), token('taken')]),
+        ).rejects.toThrow()
+        expect((await store.findAuthorizationCode('code-1'))?.consumedAt).toBeNull()
+        expect(await store.findToken('fresh')).toBeNull()
+        expect(await store.redeemAuthorizationCode('code-1', NOW, [token('fresh')])).toEqual(
+          REDEEMED,
+        )
+      })
+
+      it('of 10 concurrent redemptions of one code, exactly 1 is redeemed and stores its tokens; 9 are replayed', async () => {
+        const code = authorizationCode('code-race')
+        await store.createAuthorizationCode(code)
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.redeemAuthorizationCode('code-race', NOW + i, [
+              token(`access-${i}`),
+              token(`refresh-${i}`, { kind: 'refresh' }),
+            ]),
+          ),
+        )
+        expect(results.filter((result) => result.status === 'redeemed')).toHaveLength(1)
+        const winner = results.findIndex((result) => result.status === 'redeemed')
+        // Every replay sees the code as the winner left it.
+        const consumed = { ...code, consumedAt: NOW + winner }
+        for (let i = 0; i < 10; i++) {
+          const stored = i === winner
+          if (!stored) expect(results[i]).toEqual({ status: 'replayed', code: consumed })
+          expect(await store.findToken(`access-${i}`)).toEqual(stored ? token(`access-${i}`) : null)
+          expect((await store.findToken(`refresh-${i}`)) !== null).toBe(stored)
+        }
+        expect(await store.findAuthorizationCode('code-race')).toEqual(consumed)
+      })
+
+      it('of 10 concurrent redemptions, some burning the code, exactly 1 wins and only its tokens exist', async () => {
+        await store.createAuthorizationCode(authorizationCode('code-race'))
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.redeemAuthorizationCode(
+              'code-race',
+              NOW,
+              i % 2 === 0 ? [] : [token(`access-${i}`)],
+            ),
+          ),
+        )
+        expect(results.filter((result) => result.status === 'redeemed')).toHaveLength(1)
+        expect(results.filter((result) => result.status === 'replayed')).toHaveLength(9)
+        const winner = results.findIndex((result) => result.status === 'redeemed')
+        for (let i = 1; i < 10; i += 2) {
+          expect((await store.findToken(`access-${i}`)) !== null).toBe(i === winner)
+        }
+      })
+
+      it('a replay racing a redemption always sees the tokens once it sees the code used, so it can revoke them', async () => {
+        for (let round = 0; round < 20; round++) {
+          const codeHash = `code-r${round}`
+          await store.createAuthorizationCode(
+            authorizationCode(codeHash, { grantId: `g-${round}` }),
+          )
+          const issued = token(`at-r${round}`, { grantId: `g-${round}` })
+          const redemption = store.redeemAuthorizationCode(codeHash, NOW, [issued])
+          // Half the rounds the rival is a second redemption (which burns, as a refused attempt
+          // does), half a read (the grant's first step); either revokes what it saw used.
+          const rival = async (): Promise<boolean> => {
+            if (round % 2 === 0) {
+              const result = await store.redeemAuthorizationCode(codeHash, NOW, [])
+              if (result.status !== 'replayed') return false
+              await store.revokeGrant(result.code.grantId, NOW + 1)
+              return true
+            }
+            const record = await store.findAuthorizationCode(codeHash)
+            if (record === null || record.consumedAt === null) return false
+            await store.revokeGrant(record.grantId, NOW + 1)
+            return true
+          }
+          const [result, revoked] = await Promise.all([redemption, rival()])
+          if (round % 2 === 0) {
+            // Either may win the row (on PostgreSQL the rival can lock it first).
+            expect(result.status === 'redeemed').toBe(revoked)
+          }
+          const stored = await store.findToken(issued.tokenHash)
+          if (result.status !== 'redeemed') expect(stored).toBeNull()
+          else expect(stored?.revokedAt).toBe(revoked ? NOW + 1 : null)
+        }
       })
     })
 
@@ -980,16 +1046,14 @@ export function describeStoreContract(
 
         expect(await store.getClient('client-doomed')).toBeNull()
         expect(await store.findConsent('user-1', 'client-doomed')).toBeNull()
-        expect(await store.consumeAuthorizationCode('code-client-doomed', NOW)).toEqual(NOT_FOUND)
+        expect(await store.findAuthorizationCode('code-client-doomed')).toBeNull()
         for (const hash of ['access-client-doomed', 'refresh-client-doomed', 'cc-client-doomed']) {
           expect(await store.findToken(hash)).toBeNull()
         }
 
         expect(await store.getClient('client-kept')).not.toBeNull()
         expect(await store.findConsent('user-1', 'client-kept')).not.toBeNull()
-        expect((await store.consumeAuthorizationCode('code-client-kept', NOW)).status).toBe(
-          'consumed',
-        )
+        expect(await store.findAuthorizationCode('code-client-kept')).not.toBeNull()
         for (const hash of ['access-client-kept', 'refresh-client-kept', 'cc-client-kept']) {
           expect(await store.findToken(hash)).not.toBeNull()
         }
@@ -1018,6 +1082,7 @@ const NOW = 1_750_000_000
 const UNUSABLE = { created: false, reason: 'initial_access_token_unusable' } as const
 
 const NOT_FOUND = { status: 'not_found' } as const
+const REDEEMED = { status: 'redeemed' } as const
 const ROTATED = { status: 'rotated' } as const
 
 function user(id: string, username: string): UserRecord {

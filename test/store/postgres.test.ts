@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { InitialAccessTokenRecord } from '../../src/core/store/store.js'
+import { StoreUnavailableError } from '../../src/core/store/store-unavailable-error.js'
 import type { Logger } from '../../src/logger.js'
 import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
@@ -9,8 +11,6 @@ import {
   openPostgresDatabase,
   openPostgresStore,
 } from '../../src/store/postgres.js'
-import type { InitialAccessTokenRecord } from '../../src/core/store/store.js'
-import { StoreUnavailableError } from '../../src/core/store/store-unavailable-error.js'
 import type { TestSchema } from '../support/postgres.js'
 import {
   adminQuery,

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ClientMetadata } from '../../src/core/registration/client-metadata.js'
+import { createAdminClient } from '../../src/core/registration/create-admin-client.js'
 import type { ClientRecord, Store } from '../../src/core/store/store.js'
+import { ADMIN_POLICY } from './client-records.js'
+import { nowSeconds } from './http-helpers.js'
 
 /** What a test sees of one answer; redirects are never followed (`redirect: 'manual'`). */
 export interface PageResult {
@@ -149,46 +152,28 @@ export function redirectParams(location: string | null, part: 'query' | 'fragmen
 }
 
 /**
- * Stores a client directly, as an administrator would (`registrar client create`), for shapes
- * open registration refuses (no authorization_code grant, implicit, trusted).
+ * Stores a client as an administrator would (`registrar client create`, through
+ * createAdminClient: the same validation, an administrator's policy), for shapes open
+ * registration refuses (no authorization_code grant, implicit, trusted).
  */
 export async function insertClient(
   store: Store,
   metadata: Partial<ClientMetadata>,
-  record: Partial<Pick<ClientRecord, 'trusted' | 'provenance' | 'clientSecretHash'>> = {},
+  options: { readonly trusted?: boolean } = {},
 ): Promise<ClientRecord> {
-  const now = Math.floor(Date.now() / 1000)
-  const client: ClientRecord = {
-    clientId: randomBytes(16).toString('base64url'),
-    clientSecretHash: null,
-    clientSecretExpiresAt: 0,
-    clientIdIssuedAt: now,
-    updatedAt: now,
-    metadata: {
-      redirect_uris: ['https://client.example/callback'],
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      application_type: 'web',
-      scope: 'read write',
-      ...metadata,
+  const { record } = await createAdminClient(
+    store,
+    {
+      metadata: {
+        redirect_uris: ['https://client.example/callback'],
+        token_endpoint_auth_method: 'none',
+        scope: 'read write',
+        ...metadata,
+      },
+      ...options,
     },
-    provenance: {
-      origin: 'admin',
-      authorizedBy: 'admin',
-      ip: null,
-      userAgent: null,
-      initialAccessTokenId: null,
-      softwareStatementIssuer: null,
-    },
-    registrationAccessTokenHash: null,
-    registrationAccessTokenExpiresAt: null,
-    version: 1,
-    trusted: false,
-    resourceServer: null,
-    ...record,
-  }
-  const result = await store.createClient(client)
-  if (!result.created) throw new Error('client not created')
-  return client
+    ADMIN_POLICY,
+    nowSeconds(),
+  )
+  return record
 }

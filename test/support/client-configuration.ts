@@ -99,7 +99,7 @@ export function withoutSecret(body: Record<string, unknown>): Record<string, unk
   return rest
 }
 
-/** RFC 7592 §2.1 / decision A1: the one 401 every refused registration access token gets. */
+/** RFC 7592 §2.1 / docs/decisions.md A1: the one 401 every refused registration access token gets. */
 export function expectInvalidToken(result: HttpResult): void {
   expect({ status: result.status, error: result.json?.error }, result.text).toEqual({
     status: 401,
@@ -109,7 +109,7 @@ export function expectInvalidToken(result: HttpResult): void {
   expect(result.headers.get('content-type')).toMatch(/^application\/json/)
 }
 
-/** What must be byte-identical between two refusals (decision A1). */
+/** What must be byte-identical between two refusals (docs/decisions.md A1). */
 export function refusalShape(result: HttpResult): {
   status: number
   wwwAuthenticate: string | null

@@ -1,12 +1,12 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Store } from '../../src/core/store/store.js'
+import type { RegistrarOptions } from '../../src/options.js'
 import type { Registrar } from '../../src/registrar.js'
 import { createRegistrar } from '../../src/registrar.js'
-import type { RegistrarOptions } from '../../src/options.js'
 import { startServer } from '../../src/server/start-server.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
-import type { Store } from '../../src/core/store/store.js'
 
 export interface TestServer {
   /** http://127.0.0.1:<port>, also the issuer unless `issuerPath` was given. */

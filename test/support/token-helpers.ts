@@ -5,8 +5,10 @@ import type {
   GrantType,
   TokenEndpointAuthMethod,
 } from '../../src/core/registration/client-metadata.js'
-import { hashPassword } from '../../src/core/users/password-hash.js'
+import { SECRET_AUTH_METHODS } from '../../src/core/registration/client-metadata.js'
 import type { ClientRecord, Store, TokenRecord } from '../../src/core/store/store.js'
+import { hashPassword } from '../../src/core/users/password-hash.js'
+import { adminClientRecord } from './client-records.js'
 import type { HttpResult } from './http-helpers.js'
 import { nowSeconds, REDIRECT_URI, send } from './http-helpers.js'
 
@@ -70,17 +72,13 @@ export async function createTestClient(
   options: ClientOptions = {},
 ): Promise<TestClient> {
   const method = options.method ?? 'client_secret_basic'
-  const hasSecret = method === 'client_secret_basic' || method === 'client_secret_post'
-  const secret = hasSecret ? (options.secret ?? random()) : null
+  const secret = SECRET_AUTH_METHODS.has(method) ? (options.secret ?? random()) : null
   const clientId = options.clientId ?? random()
-  const now = nowSeconds()
   const grantTypes = options.grantTypes ?? ['authorization_code', 'refresh_token']
-  const record: ClientRecord = {
+  const record = adminClientRecord({
     clientId,
     clientSecretHash: secret === null ? null : hashSecret(secret),
     clientSecretExpiresAt: options.clientSecretExpiresAt ?? 0,
-    clientIdIssuedAt: now,
-    updatedAt: now,
     metadata: {
       redirect_uris: options.redirectUris ?? [REDIRECT_URI],
       token_endpoint_auth_method: method,
@@ -91,20 +89,8 @@ export async function createTestClient(
       ...(options.jwks === undefined ? {} : { jwks: options.jwks }),
       ...(options.jwksUri === undefined ? {} : { jwks_uri: options.jwksUri }),
     },
-    provenance: {
-      origin: 'admin',
-      authorizedBy: 'admin',
-      ip: null,
-      userAgent: null,
-      initialAccessTokenId: null,
-      softwareStatementIssuer: null,
-    },
-    registrationAccessTokenHash: null,
-    registrationAccessTokenExpiresAt: null,
-    version: 1,
-    trusted: false,
     resourceServer: options.resourceServer ?? null,
-  }
+  })
   const created = await store.createClient(record)
   if (!created.created) throw new Error('the test client was not created')
   const auth =

@@ -1,13 +1,17 @@
 import { parseArgs } from 'node:util'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
-import { GRANT_TYPES } from '../../core/registration/client-metadata.js'
 import { createAdminClient } from '../../core/registration/create-admin-client.js'
-import type { RegistrationPolicy } from '../../core/registration/validate-client-metadata.js'
-import { OAuthError } from '../../errors.js'
-import { DEFAULTS } from '../../options.js'
-import type { ConfigFile } from '../../server/config-file.js'
+import type { ManagementSettings } from '../../core/registration/registration-settings.js'
 import type { ClientRecord } from '../../core/store/store.js'
-import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
+import { OAuthError } from '../../errors.js'
+import { adminRegistrationPolicy } from '../../options.js'
+import {
+  COMMON_FLAGS,
+  openStore,
+  parseIntegerFlag,
+  readConfig,
+  resolveConfig,
+} from '../settings.js'
 import { UsageError } from '../usage-error.js'
 
 export const CLIENT_HELP = `registrar client create --name <name> [--redirect-uri <uri>]... [--grant-type <grant>]...
@@ -53,11 +57,7 @@ export async function client(args: string[]): Promise<number> {
   if (sub !== 'list' && id === undefined)
     throw new UsageError(`usage: registrar client ${sub} <client_id>`)
   const config = await readConfig(values.config)
-  const management: ManagementSettings = {
-    enabled: config.registration?.management ?? DEFAULTS.registration.management,
-    allowAdminClients:
-      config.registration?.manageAdminClients ?? DEFAULTS.registration.manageAdminClients,
-  }
+  const { management } = resolveConfig(config).registration
   const store = await openStore(values.database, config)
   try {
     if (sub === 'list') {
@@ -92,11 +92,6 @@ export async function client(args: string[]): Promise<number> {
   } finally {
     await store.close()
   }
-}
-
-interface ManagementSettings {
-  readonly enabled: boolean
-  readonly allowAdminClients: boolean
 }
 
 /**
@@ -161,9 +156,8 @@ function iso(epochSeconds: number): string {
 
 /**
  * `client create`: an administrator's client. The metadata goes through the validator dynamic
- * registration uses (one validator, so the rules cannot drift apart), under a policy allowing
- * every grant type and any redirect host, since an administrator decides; https and
- * reverse-domain rules stay as configured, and scopes are the server's. Provenance says admin.
+ * registration uses (one validator, so the rules cannot drift apart), under the configured
+ * policy widened where an administrator decides (adminRegistrationPolicy). Provenance says admin.
  */
 async function createClient(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -185,6 +179,7 @@ async function createClient(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError('client create takes no positional arguments')
   if (values.name === undefined) throw new UsageError('client create needs --name <name>')
   const config = await readConfig(values.config)
+  const policy = adminRegistrationPolicy(resolveConfig(config))
 
   const body: Record<string, unknown> = {
     client_name: values.name,
@@ -210,7 +205,7 @@ async function createClient(args: string[]): Promise<number> {
           ...(resource === undefined ? {} : { resourceServer: resource }),
           trusted: values.trusted === true,
         },
-        adminPolicy(config),
+        policy,
         Math.floor(Date.now() / 1000),
       ),
     )
@@ -227,7 +222,6 @@ async function createClient(args: string[]): Promise<number> {
   return 0
 }
 
-/** Runs a validation; its OAuthError is the administrator's mistake: a usage error (exit 2). */
 /** Metadata an administrator got wrong is a usage error (exit 2), worded as registration words it. */
 async function asUsageErrorAsync<T>(check: () => Promise<T>): Promise<T> {
   try {
@@ -239,23 +233,6 @@ async function asUsageErrorAsync<T>(check: () => Promise<T>): Promise<T> {
       throw new UsageError(`${flag}${error.code}: ${error.description}`)
     }
     throw error
-  }
-}
-
-/** The registration policy for an administrator's client under this configuration. */
-function adminPolicy(config: ConfigFile): RegistrationPolicy {
-  const scopes: readonly string[] = config.scopes ?? DEFAULTS.scopes
-  const r = config.registration ?? {}
-  const defaults = (r.defaultScopes ?? r.allowedScopes ?? scopes).filter((s) => scopes.includes(s))
-  return {
-    allowedGrantTypes: new Set(GRANT_TYPES),
-    requireHttpsRedirectUris:
-      r.requireHttpsRedirectUris ?? DEFAULTS.registration.requireHttpsRedirectUris,
-    redirectUriHosts: null,
-    requireReverseDomainSchemes:
-      r.requireReverseDomainSchemes ?? DEFAULTS.registration.requireReverseDomainSchemes,
-    allowedScopes: new Set(scopes),
-    defaultScopes: defaults,
   }
 }
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import pino from 'pino'
-import { createRegistrar } from '../../registrar.js'
 import type { AuthorizationOptions, RegistrationOptions, TokenOptions } from '../../options.js'
+import { createRegistrar } from '../../registrar.js'
+import { LOG_LEVELS } from '../../server/config-file.js'
 import { startServer } from '../../server/start-server.js'
 import { COMMON_FLAGS, openStore, parseIntegerFlag, readConfig } from '../settings.js'
 import { UsageError } from '../usage-error.js'
@@ -30,13 +31,11 @@ export async function serve(args: string[]): Promise<number> {
     allowPositionals: false,
   })
   const config = await readConfig(values.config)
-  const host = values.host ?? config.host ?? '127.0.0.1'
-  const port = parseIntegerFlag('port', values.port, 0) ?? config.port ?? 8080
-  const level = values['log-level'] ?? config.logLevel ?? 'info'
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    throw new UsageError(
-      `--log-level must be one of fatal, error, warn, info, debug, trace, silent`,
-    )
+  const host = values.host ?? config.host
+  const port = parseIntegerFlag('port', values.port, 0) ?? config.port
+  const level = values['log-level'] ?? config.logLevel
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
   }
   // Logs go to stderr: stdout carries only the `listening on` line a supervisor waits for.
   const logger = pino({ level, base: { service: 'registrar' } }, pino.destination(2))

@@ -6,8 +6,8 @@ import { endpointUrl } from '../discovery/endpoint-url.js'
 /**
  * The RFC 8414 §2 members the authorization endpoint adds to discovery, listing only what works:
  * response_type token only when the host enabled the implicit grant, PKCE with S256 alone
- * (decision A19; MCP clients refuse to proceed without code_challenge_methods_supported,
- * RMCP-04), and `iss` in every authorization response (RFC 9207 §3, decision A36).
+ * (docs/decisions.md A19; MCP clients refuse to proceed without code_challenge_methods_supported,
+ * RMCP-04), and `iss` in every authorization response (RFC 9207 §3, docs/decisions.md A36).
  */
 export function authorizationEndpointMetadata(
   location: IssuerLocation,

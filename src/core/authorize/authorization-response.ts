@@ -4,7 +4,7 @@ import type { ResponseMode } from './parse-authorization-request.js'
 /**
  * Builds the URI an authorization response (success or error) redirects to.
  *
- * - RFC 9207 §2 (decision A36): every response carries `iss`, so a client talking to several
+ * - RFC 9207 §2 (docs/decisions.md A36): every response carries `iss`, so a client talking to several
  *   servers can tell which one answered (mix-up attacks, RFC 9700 §4.4).
  * - RFC 6749 §4.1.2 and §4.1.2.1: `state` exactly as the client sent it.
  * - RFC 6749 §3.1.2: the query component of the redirect URI is kept, parameters are appended;

@@ -4,7 +4,7 @@ import { OAuthError, quote } from '../../errors.js'
 const CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /**
- * RFC 7636 §4.3-§4.4.1 with registrar's decision A19: every authorization code request carries
+ * RFC 7636 §4.3-§4.4.1 with registrar's docs/decisions.md A19: every authorization code request carries
  * a PKCE challenge (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1), transformed with S256. `plain` protects
  * nothing against an attacker who can read the authorization request, and an omitted method
  * means `plain` (§4.3), so both are refused with invalid_request, as any other method is.

@@ -1,7 +1,7 @@
-import type { AuthenticatedUser } from '../users/authenticated-user.js'
-import type { AuthorizationCodeRecord, Store } from '../store/store.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { timeOrderedId } from '../crypto/time-ordered-id.js'
+import type { AuthorizationCodeRecord, Store } from '../store/store.js'
+import type { AuthenticatedUser } from '../users/authenticated-user.js'
 import type { AuthorizationRequest } from './parse-authorization-request.js'
 
 /**

@@ -5,7 +5,7 @@
  * with no normalisation of case, percent-encoding, dot segments or trailing slashes, since every
  * "harmless" normalisation has been an open redirector somewhere (R9700-01).
  *
- * The one exception is RFC 8252 §7.3 (decision A15): a registered loopback URI over http
+ * The one exception is RFC 8252 §7.3 (docs/decisions.md A15): a registered loopback URI over http
  * (127.0.0.1, [::1], localhost) matches on any port, because a native or CLI app listens on
  * whatever port the operating system hands it. Scheme, host, path and query still match
  * exactly, and the host must be the same literal: 127.0.0.1 does not stand in for localhost.

@@ -1,5 +1,6 @@
-import type { ClientRecord, Store } from '../store/store.js'
 import { verifySecret } from '../crypto/hash-secret.js'
+import { SECRET_AUTH_METHODS } from '../registration/client-metadata.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
 import { invalidClient } from './client-auth-error.js'
 import type { ClientKeySets } from './client-key-sets.js'
@@ -9,7 +10,7 @@ import { assertionClientId, verifyClientAssertion } from './verify-client-assert
 export interface ClientAuthDeps {
   readonly store: Pick<Store, 'getClient' | 'consumeAssertionJti'>
   readonly issuer: string
-  /** The token endpoint URL, also an accepted assertion audience (decision A25). */
+  /** The token endpoint URL, also an accepted assertion audience (docs/decisions.md A25). */
   readonly tokenEndpoint: string
   readonly keySets: ClientKeySets
   readonly now: () => number
@@ -23,7 +24,7 @@ const NO_SUCH_DIGEST = 'A'.repeat(43)
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3,
  * §3.2.1; RFC 7009 §2.1; RFC 7662 §2.1) and returns its registration. A client is held to its
  * registered token_endpoint_auth_method, except that a client holding a secret may present it
- * by Basic or in the body (decision A12). Failures are 401 invalid_client (decisions A21, A38).
+ * by Basic or in the body (docs/decisions.md A12). Failures are 401 invalid_client (docs/decisions.md A21, A38).
  */
 export async function authenticateClient(
   deps: ClientAuthDeps,
@@ -59,7 +60,7 @@ export async function authenticateClient(
       )
     }
     // RFC 7591 §3.2.1: client_secret_expires_at 0 means never; otherwise the secret dies then,
-    // and the client re-registers (decision A38).
+    // and the client re-registers (docs/decisions.md A38).
     if (client.clientSecretExpiresAt !== 0 && client.clientSecretExpiresAt <= deps.now()) {
       throw invalidClient('client_secret has expired; register the client again', challenge)
     }
@@ -106,6 +107,5 @@ export async function authenticateClient(
 }
 
 function usesSecret(client: ClientRecord): boolean {
-  const method = client.metadata.token_endpoint_auth_method
-  return method === 'client_secret_basic' || method === 'client_secret_post'
+  return SECRET_AUTH_METHODS.has(client.metadata.token_endpoint_auth_method)
 }

@@ -1,6 +1,7 @@
 import type { CryptoKey, JWK } from 'jose'
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { adminClientRecord } from '../../../test/support/client-records.js'
 import { OAuthError } from '../../errors.js'
 import type { ClientRecord } from '../store/store.js'
 import { ClientKeySets } from './client-key-sets.js'
@@ -17,10 +18,8 @@ const CLIENT_ID = 'client-1'
 const NOW = 1_800_000_000
 
 function clientWith(jwks: { keys: JWK[] }): ClientRecord {
-  return {
+  return adminClientRecord({
     clientId: CLIENT_ID,
-    clientSecretHash: null,
-    clientSecretExpiresAt: 0,
     clientIdIssuedAt: NOW,
     updatedAt: NOW,
     metadata: {
@@ -32,20 +31,7 @@ function clientWith(jwks: { keys: JWK[] }): ClientRecord {
       scope: 'read',
       jwks,
     },
-    provenance: {
-      origin: 'admin',
-      authorizedBy: 'admin',
-      ip: null,
-      userAgent: null,
-      initialAccessTokenId: null,
-      softwareStatementIssuer: null,
-    },
-    registrationAccessTokenHash: null,
-    registrationAccessTokenExpiresAt: null,
-    version: 1,
-    trusted: false,
-    resourceServer: null,
-  }
+  })
 }
 
 /** A deps object whose jti store is a Set, as consumeAssertionJti behaves within its window. */

@@ -1,8 +1,9 @@
-import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose'
-import { decodeProtectedHeader, errors, jwtVerify } from 'jose'
+import type { JWTPayload } from 'jose'
+import { decodeProtectedHeader, errors } from 'jose'
 import { quote } from '../../errors.js'
-import type { ClientRecord } from '../store/store.js'
+import { verifyAgainstKeySet } from '../crypto/verify-against-key-set.js'
 import { ASSERTION_SIGNING_ALGS } from '../registration/client-metadata.js'
+import type { ClientRecord } from '../store/store.js'
 import { invalidClient } from './client-auth-error.js'
 import type { ClientKeySets } from './client-key-sets.js'
 
@@ -15,7 +16,7 @@ export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 60
 const ALLOWED_ALGS: ReadonlySet<string> = new Set(ASSERTION_SIGNING_ALGS)
 
 export interface ClientAssertionDeps {
-  /** Accepted as aud (decision A25), with the token endpoint URL. */
+  /** Accepted as aud (docs/decisions.md A25), with the token endpoint URL. */
   readonly issuer: string
   readonly tokenEndpoint: string
   readonly keySets: ClientKeySets
@@ -93,7 +94,7 @@ export async function verifyClientAssertion(
   let payload: JWTPayload
   try {
     // RFC 7523 §3: signature (¶9), exp (¶4, required) and nbf (¶5), with clock skew allowed.
-    payload = await verifyAgainstKeys(assertion, getKey, {
+    payload = await verifyAgainstKeySet(assertion, getKey, {
       algorithms: [...ASSERTION_SIGNING_ALGS],
       clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(now * 1000),
@@ -110,7 +111,7 @@ export async function verifyClientAssertion(
   if (payload.sub !== client.clientId) {
     throw fail('client_assertion sub must be the client_id')
   }
-  // RFC 7523 §3 ¶3 with decision A25: aud identifies this server, as its issuer (a string or a
+  // RFC 7523 §3 ¶3 with docs/decisions.md A25: aud identifies this server, as its issuer (a string or a
   // one-member array, rfc7523bis) or the token endpoint URL (RFC 7523's older wording).
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? [])
   const accepted = [deps.issuer, deps.tokenEndpoint]
@@ -119,7 +120,7 @@ export async function verifyClientAssertion(
       `client_assertion aud must be this server's issuer ${quote(deps.issuer)} (or its token endpoint URL), alone`,
     )
   }
-  // OIDC Core §9: "The JWT ID [...] MUST only be used once"; decision A26: enforced until exp.
+  // OIDC Core §9: "The JWT ID [...] MUST only be used once"; docs/decisions.md A26: enforced until exp.
   const { jti, exp } = payload
   if (typeof jti !== 'string' || jti === '') {
     throw fail('client_assertion must carry a jti (a unique string)')
@@ -129,31 +130,6 @@ export async function verifyClientAssertion(
   const heldUntil = Math.ceil(exp) + ASSERTION_CLOCK_TOLERANCE_SECONDS
   if (!(await deps.consumeJti(client.clientId, jti, heldUntil, now))) {
     throw fail('client_assertion jti was already used: an assertion is good for one request')
-  }
-}
-
-/**
- * jose leaves the choice among several keys that fit the header (no kid, key rotation) to the
- * caller; each candidate is tried and only a signature mismatch moves on to the next.
- */
-async function verifyAgainstKeys(
-  assertion: string,
-  getKey: JWTVerifyGetKey,
-  options: JWTVerifyOptions,
-): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(assertion, getKey, options)).payload
-  } catch (error) {
-    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error
-    for await (const key of error) {
-      try {
-        return (await jwtVerify(assertion, key, options)).payload
-      } catch (inner) {
-        if (inner instanceof errors.JWSSignatureVerificationFailed) continue
-        throw inner
-      }
-    }
-    throw new errors.JWSSignatureVerificationFailed()
   }
 }
 

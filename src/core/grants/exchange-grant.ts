@@ -1,6 +1,6 @@
 import { OAuthError, quote } from '../../errors.js'
-import type { ClientRecord } from '../store/store.js'
 import type { GrantType } from '../registration/client-metadata.js'
+import type { ClientRecord } from '../store/store.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
 import { authorizationCodeGrant } from './authorization-code-grant.js'

@@ -13,7 +13,7 @@ export interface SecurityEvent {
 export interface GrantDeps extends TokenIssuerDeps {
   readonly store: Store
   readonly now: () => number
-  /** Decision A22: seconds an already-rotated refresh token is forgiven; 0: never. */
+  /** docs/decisions.md A22: seconds an already-rotated refresh token is forgiven; 0: never. */
   readonly refreshTokenReuseGraceSeconds: number
   /** options.authorization.password: the password grant exists on this server at all. */
   readonly passwordGrant: boolean

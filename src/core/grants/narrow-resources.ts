@@ -4,8 +4,8 @@ import { parseResourceIndicators } from '../resource/parse-resource-indicator.js
 /**
  * RFC 8707 §2.2: at the token endpoint, `resource` names where the access token will be used,
  * and for the code and refresh grants it must be among the resources the grant covers ("the
- * authorization server [...] determines whether the requested resource is acceptable"; decision
- * R8707-04): anything else is invalid_target. Omitted, the token covers the whole grant.
+ * authorization server [...] determines whether the requested resource is acceptable"): anything
+ * else is invalid_target. Omitted, the token covers the whole grant.
  * Returns the access token's audience: canonical values, sorted.
  */
 export function narrowResources(

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, TokenRecord } from '../store/store.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
+import type { ClientRecord, TokenRecord } from '../store/store.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import { issueTokens } from '../tokens/issue-tokens.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
@@ -14,7 +14,7 @@ const UNUSABLE = 'refresh_token is unknown, expired, revoked or already used'
  * RFC 6749 §6 with RFC 9700 §4.14.2 rotation: every refresh returns a new refresh token and
  * retires the old one, for every client (MCP asks it of public clients; doing it for all costs
  * nothing). A retired token presented again means two parties hold the family: the whole grant
- * is revoked, so the attacker's copy dies with the victim's (decision A22).
+ * is revoked, so the attacker's copy dies with the victim's (docs/decisions.md A22).
  */
 export async function refreshTokenGrant(
   deps: GrantDeps,
@@ -48,7 +48,7 @@ export async function refreshTokenGrant(
 
 /**
  * The token was already exchanged (or revoked). Within the configured grace period after its
- * rotation (decision A22, off by default) the client is assumed to have lost the response and
+ * rotation (docs/decisions.md A22, off by default) the client is assumed to have lost the response and
  * gets a fresh pair of the same grant; otherwise the family is revoked (RFC 9700 §4.14.2).
  */
 async function reuse(

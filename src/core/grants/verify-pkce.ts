@@ -6,8 +6,8 @@ const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /**
  * RFC 7636 §4.6: the server computes BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) and compares
- * it with the code_challenge bound to the code; only S256 exists here (decision A19). A missing,
- * malformed or wrong verifier is invalid_grant (decision A20, RFC 7636 §4.6), so the code cannot
+ * it with the code_challenge bound to the code; only S256 exists here (docs/decisions.md A19). A missing,
+ * malformed or wrong verifier is invalid_grant (docs/decisions.md A20, RFC 7636 §4.6), so the code cannot
  * be redeemed by whoever intercepted it without the verifier.
  */
 export function verifyPkce(codeVerifier: string | null, codeChallenge: string): void {

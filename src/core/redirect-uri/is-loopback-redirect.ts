@@ -1,5 +1,5 @@
 /**
- * RFC 8252 §7.3 and registrar's decision A15: `127.0.0.1`, `[::1]` and `localhost` are loopback.
+ * RFC 8252 §7.3 and registrar's docs/decisions.md A15: `127.0.0.1`, `[::1]` and `localhost` are loopback.
  * http is allowed there without TLS because the traffic never leaves the machine, and at
  * authorization time such a redirect matches on any port, since native and CLI apps listen on
  * whatever port the OS gives them. `URL.hostname` keeps the brackets of an IPv6 literal.

@@ -7,7 +7,7 @@ const SUPPORTED: ReadonlySet<string> = new Set(TOKEN_ENDPOINT_AUTH_METHODS)
 /**
  * RFC 7591 §2: an auth method the server does not support is refused, never accepted and then
  * failed at the token endpoint (the seed review found exactly that bug). Default (§2):
- * client_secret_basic, stated explicitly in the response (decision A12).
+ * client_secret_basic, stated explicitly in the response (docs/decisions.md A12).
  */
 export function checkAuthMethod(
   requested: string | undefined,

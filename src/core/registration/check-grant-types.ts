@@ -9,7 +9,7 @@ const KNOWN_RESPONSE_TYPES: ReadonlySet<string> = new Set(RESPONSE_TYPES)
  * RFC 7591 §2: grant_types values are the grant_type strings of the token endpoint; a value the
  * server does not support is refused, never silently dropped (RFC 7591 §3.2.2, seed review).
  * The allow-list is the operator's: password, implicit, client_credentials and jwt-bearer are
- * off unless listed (RFC 9700 §2.4 and §2.1.2; decision A39 for anonymous client_credentials).
+ * off unless listed (RFC 9700 §2.4 and §2.1.2; docs/decisions.md A39 for anonymous client_credentials).
  */
 export function checkGrantTypes(
   requested: readonly string[],

@@ -1,7 +1,7 @@
-import type { ClientRecord, Store } from '../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
 import { newClientId } from './new-client-id.js'
 import type { RegistrationPolicy } from './validate-client-metadata.js'
@@ -16,18 +16,39 @@ export interface AdminClientInput {
   readonly trusted?: boolean
 }
 
+export interface AdminClient {
+  readonly record: ClientRecord
+  /** In clear, for the one answer that shows it; null for clients without a secret. */
+  readonly clientSecret: string | null
+}
+
 /**
- * A client created by an administrator: the same metadata validation as dynamic registration
- * (under the administrator's own policy), provenance `admin`, a secret that does not expire
- * (the administrator rotates it by re-creating), no RFC 7592 registration access token (the
- * administrator manages it). Throws OAuthError for metadata a registration would refuse.
+ * A client created by an administrator, stored: see buildAdminClient. Throws OAuthError for
+ * metadata a registration would refuse.
  */
 export async function createAdminClient(
   store: Store,
   input: AdminClientInput,
   policy: RegistrationPolicy,
   now: number,
-): Promise<{ readonly record: ClientRecord; readonly clientSecret: string | null }> {
+): Promise<AdminClient> {
+  const client = buildAdminClient(input, policy, now)
+  const result = await store.createClient(client.record)
+  if (!result.created) throw new Error('the client could not be stored')
+  return client
+}
+
+/**
+ * The record of an administrator's client: the same metadata validation as dynamic
+ * registration (under the administrator's own policy), provenance `admin`, a secret that does
+ * not expire (the administrator rotates it by re-creating), no RFC 7592 registration access
+ * token (the administrator manages it).
+ */
+export function buildAdminClient(
+  input: AdminClientInput,
+  policy: RegistrationPolicy,
+  now: number,
+): AdminClient {
   const metadata = validateClientMetadata(input.metadata, policy)
   // RFC 8707 §2: stored in the canonical form requests are read in, so audiences compare equal.
   const resourceServer =
@@ -58,7 +79,5 @@ export async function createAdminClient(
     trusted: input.trusted === true,
     resourceServer,
   }
-  const result = await store.createClient(record)
-  if (!result.created) throw new Error('the client could not be stored')
   return { record, clientSecret }
 }

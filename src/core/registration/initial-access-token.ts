@@ -1,8 +1,8 @@
 import { invalidBearerToken } from '../../errors.js'
-import type { InitialAccessTokenRecord, Store } from '../store/store.js'
 import { parseBearerAuthorization } from '../bearer/parse-bearer-authorization.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
+import type { InitialAccessTokenRecord, Store } from '../store/store.js'
 
 export interface IssueInitialAccessTokenInput {
   /** Seconds until the token expires; null or undefined: never. */

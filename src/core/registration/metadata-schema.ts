@@ -6,7 +6,7 @@ import { invalidClientMetadata, invalidRedirectUri } from '../../errors.js'
  * JSON types of the client metadata registrar understands (RFC 7591 §2: "All data member types
  * … are defined in terms of their JSON representations"). Only types and sizes live here; what
  * the values mean is checked by the rule modules beside this file. Unknown members are stripped
- * (§2: MUST ignore; decision A14: not stored, not echoed).
+ * (§2: MUST ignore; docs/decisions.md A14: not stored, not echoed).
  *
  * Size limits keep one registration from storing megabytes: 32 redirect URIs covers clients
  * that register one loopback port per tool, 2,048 characters is the longest URL that common

@@ -1,13 +1,13 @@
 import { invalidBearerToken, invalidClientMetadata, OAuthError } from '../../errors.js'
-import type { RegistrationSettings } from './registration-settings.js'
-import type { ClientProvenance, ClientRecord, Store } from '../store/store.js'
 import { hashSecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
 import type { SoftwareStatementVerifier } from '../software-statement/verify-software-statement.js'
+import type { ClientProvenance, ClientRecord, Store } from '../store/store.js'
 import type { ClientMetadata } from './client-metadata.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
 import { newClientId } from './new-client-id.js'
 import { issueRegistrationAccessToken } from './registration-access-token.js'
+import type { RegistrationSettings } from './registration-settings.js'
 import { validateClientMetadata } from './validate-client-metadata.js'
 
 export interface RegisterClientDeps {
@@ -45,7 +45,7 @@ export async function registerClient(
   context: RegistrationRequestContext,
 ): Promise<RegisteredClient> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    // Decision A11: a body that is JSON but not an object is invalid metadata.
+    // docs/decisions.md A11: a body that is JSON but not an object is invalid metadata.
     throw invalidClientMetadata(
       'request body must be a JSON object of client metadata (RFC 7591 §3.1)',
     )
@@ -129,7 +129,7 @@ interface AppliedStatement {
 
 /**
  * RFC 7591 §2.3 and §3.1.1: the statement's claims take precedence over the same members in
- * the body (decision A31), and the statement itself is echoed byte for byte (§3.2.1).
+ * the body (docs/decisions.md A31), and the statement itself is echoed byte for byte (§3.2.1).
  */
 async function applySoftwareStatement(
   deps: Pick<RegisterClientDeps, 'registration' | 'verifySoftwareStatement'>,

@@ -1,8 +1,8 @@
 import { invalidBearerToken, OAuthError } from '../../errors.js'
-import type { ManagementSettings } from './registration-settings.js'
-import type { ClientRecord, Store } from '../store/store.js'
 import { parseBearerAuthorization } from '../bearer/parse-bearer-authorization.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
+import type { ClientRecord, Store } from '../store/store.js'
+import type { ManagementSettings } from './registration-settings.js'
 
 export interface IssuedRegistrationAccessToken {
   readonly token: string
@@ -29,7 +29,7 @@ export function issueRegistrationAccessToken(
   }
 }
 
-// Decision A1: one answer for every refusal, so that nothing tells an unknown client from a
+// docs/decisions.md A1: one answer for every refusal, so that nothing tells an unknown client from a
 // wrong, expired or rotated-out token.
 const REFUSED =
   'the registration access token is invalid, expired or no longer valid for this client'

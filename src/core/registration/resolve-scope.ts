@@ -2,7 +2,7 @@ import { invalidClientMetadata } from '../../errors.js'
 import { parseScope } from '../scope/parse-scope.js'
 
 /**
- * RFC 7591 §2 `scope`, decision A13: values the server does not offer to dynamic clients are
+ * RFC 7591 §2 `scope`, docs/decisions.md A13: values the server does not offer to dynamic clients are
  * refused with their names; an omitted (or empty) scope registers the configured defaults,
  * and the registered string appears in the response (§3.2.1).
  */

@@ -1,7 +1,7 @@
 import { invalidClientMetadata, OAuthError, quote } from '../../errors.js'
-import type { ClientRecord } from '../store/store.js'
 import { hashSecret, verifySecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
+import type { ClientRecord } from '../store/store.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
 import type { RegisterClientDeps } from './register-client.js'
 import { resolveRegistrationMetadata } from './register-client.js'
@@ -31,7 +31,7 @@ export interface UpdatedClient {
 }
 
 /**
- * Builds the replacement record for an RFC 7592 §2.2 PUT. Replace semantics (decision A3): the
+ * Builds the replacement record for an RFC 7592 §2.2 PUT. Replace semantics (docs/decisions.md A3): the
  * body is validated exactly as a registration is, so fields left out fall back to their RFC
  * 7591 defaults or disappear. The caller writes it with Store.updateClient against
  * `current.version`.
@@ -55,7 +55,7 @@ export async function prepareClientUpdate(
       )
     }
   }
-  // RFC 7592 §2.2: the body MUST include client_id, equal to the current one (decision A5).
+  // RFC 7592 §2.2: the body MUST include client_id, equal to the current one (docs/decisions.md A5).
   if (input.client_id !== current.clientId) {
     throw invalidClientMetadata(
       input.client_id === undefined

@@ -352,7 +352,7 @@ describe('RFC 9700 §2.6, OAuth 2.1 §2.3.1 / R7591-23, A18: https required exce
   ])
 })
 
-describe('RFC 9700 §2.6, A16/A17: dangerous schemes are refused for every client, whatever the configuration', () => {
+describe('RFC 9700 §2.6, A17: dangerous schemes are refused for every client, whatever the configuration', () => {
   const dangerous = [
     'javascript:alert(1)',
     'JavaScript:alert(document.cookie)',

@@ -70,7 +70,7 @@ export function validateClientMetadata(
   const applicationType = input.application_type ?? 'web'
   const redirectUris = [...new Set(input.redirect_uris ?? [])]
   const needsRedirect = grantTypes.find((grant) => REDIRECT_GRANTS.includes(grant))
-  // RFC 7591 §2 redirect_uris, §5; decision A10: invalid_redirect_uri.
+  // RFC 7591 §2 redirect_uris, §5; docs/decisions.md A10: invalid_redirect_uri.
   if (needsRedirect !== undefined && redirectUris.length === 0) {
     throw invalidRedirectUri(
       `redirect_uris is required for the ${needsRedirect} grant and must not be empty`,

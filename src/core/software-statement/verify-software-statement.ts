@@ -3,7 +3,6 @@ import type {
   JWSAlgorithm,
   JWTPayload,
   JWTVerifyGetKey,
-  JWTVerifyOptions,
   ProtectedHeaderParameters,
 } from 'jose'
 import {
@@ -12,16 +11,16 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   errors,
-  jwtVerify,
 } from 'jose'
 import { OAuthError, quote } from '../../errors.js'
+import { verifyAgainstKeySet } from '../crypto/verify-against-key-set.js'
 import { ASSERTION_SIGNING_ALGS } from '../registration/client-metadata.js'
 
 /**
  * Software statements (RFC 7591 §2.3): a JWT, signed by a party the authorization server trusts,
  * that vouches for a piece of client software. This module answers one question: is this value a
  * statement this server accepts, and if so, who issued it and what does it assert? Merging its
- * claims over the registration body (decision A31) is the registration endpoint's job.
+ * claims over the registration body (docs/decisions.md A31) is the registration endpoint's job.
  */
 
 export interface TrustedSoftwareStatementIssuer {
@@ -129,31 +128,6 @@ function issuerKeys(issuer: TrustedSoftwareStatementIssuer): JWTVerifyGetKey {
     }
   }
   return getKey
-}
-
-/**
- * jose leaves the choice among several keys that fit the header (no kid, key rotation) to the
- * caller; each candidate is tried and only a signature mismatch moves on to the next.
- */
-async function verifyAgainstKeySet(
-  statement: string,
-  getKey: JWTVerifyGetKey,
-  options: JWTVerifyOptions,
-): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(statement, getKey, options)).payload
-  } catch (error) {
-    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error
-    for await (const key of error) {
-      try {
-        return (await jwtVerify(statement, key, options)).payload
-      } catch (inner) {
-        if (inner instanceof errors.JWSSignatureVerificationFailed) continue
-        throw inner
-      }
-    }
-    throw new errors.JWSSignatureVerificationFailed()
-  }
 }
 
 /** Turns what jose reports while verifying into the RFC 7591 §3.2.2 error a client can act on. */

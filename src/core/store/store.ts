@@ -98,7 +98,7 @@ export interface AuthorizationCodeRecord {
   readonly scope: string
   /** RFC 8707 resources the tokens will be bound to; empty: none requested. */
   readonly resources: readonly string[]
-  /** BASE64URL(SHA256(code_verifier)): only S256 is supported (decision A19). */
+  /** BASE64URL(SHA256(code_verifier)): only S256 is supported (docs/decisions.md A19). */
   readonly codeChallenge: string
   readonly authTime: number
   /** Tokens issued from this code carry this grant id, so a replay can revoke them all. */
@@ -129,9 +129,13 @@ export interface TokenRecord {
   readonly rotatedAt: number | null
 }
 
-export type ConsumeCodeResult =
-  | { readonly status: 'consumed'; readonly code: AuthorizationCodeRecord }
-  /** Already redeemed: the caller revokes the grant (RFC 6749 §4.1.2, §10.5). */
+export type RedeemCodeResult =
+  | { readonly status: 'redeemed' }
+  /**
+   * Already redeemed (or burned), by this caller's rival or long ago: the code as it is now,
+   * consumedAt set. The caller treats it as a replay and revokes the grant (RFC 6749 §4.1.2,
+   * §10.5).
+   */
   | { readonly status: 'replayed'; readonly code: AuthorizationCodeRecord }
   | { readonly status: 'not_found' }
 
@@ -233,17 +237,25 @@ export interface Store {
 
   createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>
   /**
-   * Redeems a code atomically: of concurrent redemptions exactly one gets `consumed` (the others
-   * `replayed`), across processes sharing the database. An expired code is still returned; the
-   * caller checks expiresAt. With `issue`, the winner's tokens are built and stored in the same
-   * transaction as the consumption, so a replay always finds them to revoke; if `issue` throws,
-   * the code is still consumed (a failed attempt burns it) and the error is rethrown.
+   * The code with this hash, consumed or not, expired or not (the caller checks both); null when
+   * there is none. A read only: what it says may be out of date by the time the caller acts on
+   * it, which is why redeemAuthorizationCode decides.
    */
-  consumeAuthorizationCode(
+  findAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | null>
+  /**
+   * Redeems a code atomically: marks it consumed at `now` (only if it is not consumed yet) and
+   * inserts `tokens` in the same transaction. Of concurrent redemptions, in any number of
+   * processes sharing the database, exactly one caller gets `redeemed`; the others get
+   * `replayed`, with the code as the winner left it, once the winner has committed, so a replay
+   * always finds the winner's tokens to revoke. Empty `tokens` burns the code (a refused attempt
+   * still uses it up); a code already consumed or gone stores nothing. When a token cannot be
+   * stored, nothing is: the code stays unconsumed and the error is thrown.
+   */
+  redeemAuthorizationCode(
     codeHash: string,
     now: number,
-    issue?: (code: AuthorizationCodeRecord) => Promise<readonly TokenRecord[]>,
-  ): Promise<ConsumeCodeResult>
+    tokens: readonly TokenRecord[],
+  ): Promise<RedeemCodeResult>
 
   /** Inserts tokens in one transaction: all or none. */
   createTokens(tokens: readonly TokenRecord[]): Promise<void>

@@ -1,8 +1,8 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, Store, TokenRecord } from '../store/store.js'
 import { invalidClient } from '../client-auth/client-auth-error.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
 import { parseResourceIndicators } from '../resource/parse-resource-indicator.js'
+import type { ClientRecord, Store, TokenRecord } from '../store/store.js'
 import { accessTokenAudience } from './jwt-access-token.js'
 import type { RequestParameters } from './request-parameters.js'
 
@@ -17,7 +17,7 @@ const INACTIVE: Readonly<Record<string, unknown>> = Object.freeze({ active: fals
 
 /**
  * RFC 7662 §2: tells the authenticated caller whether a token is active and what it is for.
- * Who may see what (decision A24): a client sees its own tokens; a client marked as a resource
+ * Who may see what (docs/decisions.md A24): a client sees its own tokens; a client marked as a resource
  * server also sees the access tokens whose audience names its resource. Anything else, like an
  * unknown, expired, revoked or already-rotated token, is `{"active": false}` (§2.2: "SHOULD NOT
  * include any additional information about an inactive token"), which also hides whether a

@@ -1,6 +1,6 @@
-import type { TokenRecord } from '../store/store.js'
 import { randomToken } from '../crypto/random-token.js'
 import { newTimeKeyedToken, timeKeyedDigest } from '../crypto/time-keyed-token.js'
+import type { TokenRecord } from '../store/store.js'
 import type { AccessTokenSigner } from './jwt-access-token.js'
 import { accessTokenAudience } from './jwt-access-token.js'
 

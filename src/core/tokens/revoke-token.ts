@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors.js'
-import type { ClientRecord, Store } from '../store/store.js'
 import { timeKeyedDigest } from '../crypto/time-keyed-token.js'
+import type { ClientRecord, Store } from '../store/store.js'
 import type { RequestParameters } from './request-parameters.js'
 
 export interface RevocationDeps {
@@ -26,7 +26,7 @@ export async function revokeToken(
   const tokenHash = timeKeyedDigest(token)
   const record = await deps.store.findToken(tokenHash)
   // RFC 7009 §2.1: the server "verifies whether the token was issued to the client making the
-  // revocation request"; decision A23: another client's token stays valid and the answer is
+  // revocation request"; docs/decisions.md A23: another client's token stays valid and the answer is
   // the same 200 as for an unknown token.
   if (record === null || record.clientId !== client.clientId) return
   const now = deps.now()

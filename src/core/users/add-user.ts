@@ -1,5 +1,5 @@
-import type { Store, UserRecord } from '../store/store.js'
 import { randomToken } from '../crypto/random-token.js'
+import type { Store, UserRecord } from '../store/store.js'
 import { checkPassword, checkUsername } from './check-credentials.js'
 import { hashPassword } from './password-hash.js'
 

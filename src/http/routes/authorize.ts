@@ -20,7 +20,7 @@ import { showLoginPage } from './login.js'
 /**
  * The authorization endpoint (RFC 6749 §3.1, OAuth 2.1 §4.1.1): GET with the request in the
  * query, or POST with it as a form body (OAuth 2.1 §3.1 "MAY support POST"). It never answers
- * with CORS headers (RFC 9700 §2.6, decision A37): it is navigated to, never fetched.
+ * with CORS headers (RFC 9700 §2.6, docs/decisions.md A37): it is navigated to, never fetched.
  */
 export function mountAuthorizeRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps): void {
   app.get(deps.paths.authorize, async (c) => {

@@ -12,11 +12,10 @@ import {
 } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqliteDatabase } from '../sqlite.js'
-import type { Shape } from './compiled-query.js'
 import { compileOnce } from './compiled-query.js'
-import type { Database, TokensTable, UsersTable } from './schema.js'
-
-type TokenRow = Insertable<TokensTable>
+import { TOKEN_ROW } from './hot-queries.js'
+import type { TokenRow } from './rows.js'
+import type { Database, UsersTable } from './schema.js'
 
 /** Kysely's documented compile-only setup: nothing connects, the runner below sees the query. */
 function compileOnly(dialect: 'postgres' | 'sqlite'): Kysely<Database> {
@@ -42,20 +41,6 @@ function recorder() {
       return { rows: [] }
     },
   }
-}
-
-const TOKEN_ROW: Shape<TokenRow> = {
-  token_hash: 'or-null',
-  kind: 'or-null',
-  client_id: 'or-null',
-  user_id: 'or-null',
-  scope: 'or-null',
-  resources: 'or-null',
-  grant_id: 'or-null',
-  issued_at: 'or-null',
-  expires_at: 'or-null',
-  revoked_at: 'or-null',
-  rotated_at: 'or-null',
 }
 
 function token(hash: string, kind: 'access' | 'refresh'): TokenRow {
