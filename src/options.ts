@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { specialUseHost } from './core/fetch/special-use-addresses.js'
 import { isLoopbackHost } from './core/redirect-uri/is-loopback-redirect.js'
+import { servedGrantTypes } from './core/registration/check-grant-types.js'
 import type { GrantType } from './core/registration/client-metadata.js'
 import {
   DEFAULT_ALLOWED_GRANT_TYPES,
@@ -41,10 +43,28 @@ export interface RegistrarOptions {
    * uses the socket address; N takes the N-th address from the right. @default 0
    */
   readonly trustProxyHops?: number
+  /**
+   * Per-address limits (registration.rateLimit, authorization.loginThrottle) count an IPv6
+   * client by the first this-many bits of its address: one subscriber holds a whole /64 (or
+   * more) and can pick a new address in it for every request. IPv4 addresses count one by one.
+   * @default 64
+   */
+  readonly rateLimitIpv6PrefixLength?: number
   /** @default a logger that drops everything */
   readonly logger?: Logger
   readonly tokens?: TokenOptions
   readonly authorization?: AuthorizationOptions
+  readonly clientAuthentication?: ClientAuthenticationOptions
+}
+
+export interface ClientAuthenticationOptions {
+  /**
+   * How far ahead of now a private_key_jwt client assertion's `exp` may be, in seconds (plus the
+   * 60 s allowed for clock skew); a later `exp` is refused with `invalid_client` (RFC 7523 §3 lets
+   * a server reject an `exp` "unreasonably far in the future"). Its jti is remembered until then,
+   * so this also bounds how long each assertion occupies the replay store. @default 3600
+   */
+  readonly assertionMaxLifetimeSeconds?: number
 }
 
 export interface TokenOptions {
@@ -81,6 +101,12 @@ export interface AuthorizationOptions {
    * @default { max: 10, windowSeconds: 900 }
    */
   readonly loginThrottle?: false | RateLimitOptions
+  /**
+   * Password checks (scrypt, 32 MiB and about half a second of one core each) running at once
+   * in this process; a sign-in beyond them is answered at once with 503 and Retry-After rather
+   * than slowing every other one down. @default 2
+   */
+  readonly maxConcurrentPasswordHashes?: number
   /** How long a sign-in on the built-in login page lasts, in seconds. @default 43200 (12 hours) */
   readonly sessionTtlSeconds?: number
   /**
@@ -109,10 +135,18 @@ export interface SoftwareStatementOptions {
   readonly required?: boolean
   /**
    * Issuers whose statements are trusted, each with its keys: exactly one of an inline `jwks`
-   * or a `jwksUri`, for example `[{ "issuer": "https://vendor.example", "jwksUri":
-   * "https://vendor.example/jwks.json" }]`. @default []
+   * or a `jwksUri` (https, on a public address: fetched like a client's jwks_uri), for example
+   * `[{ "issuer": "https://vendor.example", "jwksUri": "https://vendor.example/jwks.json" }]`.
+   * @default []
    */
   readonly trustedIssuers?: readonly TrustedSoftwareStatementIssuer[]
+  /**
+   * Refuse a software statement that does not assert `redirect_uris` itself (400
+   * `invalid_software_statement`). Without it such a statement is accepted, but the client stays
+   * unverified: a public statement copied next to someone else's redirect URIs would otherwise
+   * lend them its name (docs/decisions.md A41). @default false
+   */
+  readonly requireRedirectUris?: boolean
 }
 
 /**
@@ -132,9 +166,12 @@ export interface RegistrationOptions {
    */
   readonly mode?: 'open' | 'initial_access_token' | 'disabled'
   /**
-   * Grant types a dynamic client may register. `client_credentials`, `password`, `implicit` and
-   * `urn:ietf:params:oauth:grant-type:jwt-bearer` are off unless listed; listing one is the
-   * explicit opt-in, also for anonymous open registration. saml2-bearer is not supported.
+   * Grant types a dynamic client may register. `client_credentials`, `password` and `implicit`
+   * are off unless listed; listing one is the explicit opt-in, also for anonymous open
+   * registration. Only grants the server serves can be registered: `password` and `implicit`
+   * also need `authorization.password` / `authorization.implicit`, and
+   * `urn:ietf:params:oauth:grant-type:jwt-bearer` and saml2-bearer are not implemented; a
+   * listed grant that cannot be served is refused and logged as a warning at start-up.
    * @default ['authorization_code', 'refresh_token']
    */
   readonly allowedGrantTypes?: readonly GrantType[]
@@ -206,7 +243,19 @@ const trustedIssuerSchema = z
   .strictObject({
     issuer: z.string().min(1),
     jwks: jwkSet.optional(),
-    jwksUri: z.url({ protocol: /^https?$/ }).optional(),
+    // Fetched like a client's jwks_uri (src/net/safe-fetch.ts): https to a public address only.
+    jwksUri: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .superRefine((uri, context) => {
+        const url = URL.parse(uri)
+        const range = url === null ? null : specialUseHost(url)
+        if (range === null) return
+        context.addIssue({
+          code: 'custom',
+          message: `must not name a special-use address (${range.name}, ${range.reference}): keys are fetched from public addresses only`,
+        })
+      })
+      .optional(),
   })
   .refine((value) => (value.jwks === undefined) !== (value.jwksUri === undefined), {
     message: 'needs exactly one of jwks or jwksUri',
@@ -232,6 +281,7 @@ const registrationSchema = z.strictObject({
     .strictObject({
       required: z.boolean().default(false),
       trustedIssuers: z.array(trustedIssuerSchema).default([]),
+      requireRedirectUris: z.boolean().default(false),
     })
     .prefault({}),
   clientSecretExpiresInSeconds: z.number().int().min(0).default(0),
@@ -268,8 +318,19 @@ const authorizationSchema = z.strictObject({
   loginThrottle: z
     .union([z.literal(false), rateLimitSchema])
     .default({ max: 10, windowSeconds: 900 }),
+  // A scrypt hash (core/users/password-hash.ts) keeps one core busy for about 0.45 s and holds
+  // 32 MiB. On a 2-core machine a third hash at once only makes all of them slower, and each
+  // also holds one of libuv's 4 threads (file and DNS work wait behind them): 2 leaves half of
+  // those free, bounds the memory at 64 MiB and still checks about 4 passwords a second.
+  maxConcurrentPasswordHashes: positiveInt.default(2),
   sessionTtlSeconds: positiveInt.default(43_200),
   scopeDescriptions: z.record(z.string(), z.string()).default({}),
+})
+
+const clientAuthenticationSchema = z.strictObject({
+  // An assertion is made for one request (its jti is single use, docs/decisions.md A26): an
+  // hour covers any client's clock and caching; a day is the ceiling, as its jti is held that long.
+  assertionMaxLifetimeSeconds: positiveInt.max(86_400).default(3600),
 })
 
 /**
@@ -279,9 +340,12 @@ const authorizationSchema = z.strictObject({
 export const settingsSchema = z.strictObject({
   scopes: z.array(scopeToken).min(1).default(['read', 'write']),
   trustProxyHops: z.number().int().min(0).default(0),
+  // RFC 6177 §3 and RFC 7421 §1: a /64 is the least an IPv6 subscriber gets.
+  rateLimitIpv6PrefixLength: z.number().int().min(1).max(128).default(64),
   registration: registrationSchema.prefault({}),
   tokens: tokensSchema.prefault({}),
   authorization: authorizationSchema.prefault({}),
+  clientAuthentication: clientAuthenticationSchema.prefault({}),
 })
 
 const optionsSchema = settingsSchema.extend({ issuer: z.string() })
@@ -312,6 +376,7 @@ export interface ResolvedRegistration extends RegistrationSettings {
   readonly softwareStatement: {
     readonly required: boolean
     readonly trustedIssuers: readonly TrustedSoftwareStatementIssuer[]
+    readonly requireRedirectUris: boolean
   }
   readonly maxBodyBytes: number
   readonly authorizeRegistration: AuthorizeRegistration | null
@@ -325,6 +390,7 @@ export interface ResolvedOptions {
   readonly scopes: readonly string[]
   readonly registration: ResolvedRegistration
   readonly trustProxyHops: number
+  readonly rateLimitIpv6PrefixLength: number
   readonly logger: Logger
   readonly tokens: {
     readonly accessTokenTtlSeconds: number
@@ -339,11 +405,15 @@ export interface ResolvedOptions {
     readonly implicit: boolean
     readonly password: boolean
     readonly loginThrottle: false | RateLimitOptions
+    readonly maxConcurrentPasswordHashes: number
     readonly sessionTtlSeconds: number
     readonly scopeDescriptions: Readonly<Record<string, string>>
     readonly authenticateUser: AuthorizationOptions['authenticateUser'] | null
     readonly renderLogin: AuthorizationOptions['renderLogin'] | null
     readonly renderConsent: AuthorizationOptions['renderConsent'] | null
+  }
+  readonly clientAuthentication: {
+    readonly assertionMaxLifetimeSeconds: number
   }
 }
 
@@ -442,7 +512,7 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
     )
   }
   if (t.format === 'jwt') checkSigningKey(t.signingKey)
-  const { required, trustedIssuers } = r.softwareStatement
+  const { required, trustedIssuers, requireRedirectUris } = r.softwareStatement
   if (required && trustedIssuers.length === 0) {
     throw new TypeError(
       'registration.softwareStatement.required is true but trustedIssuers is empty: no registration could succeed',
@@ -452,10 +522,13 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
   return Object.freeze({
     scopes: Object.freeze([...scopes]),
     trustProxyHops: settings.trustProxyHops,
+    rateLimitIpv6PrefixLength: settings.rateLimitIpv6PrefixLength,
     registration: Object.freeze({
       mode: r.mode,
       policy: Object.freeze({
         allowedGrantTypes: new Set(r.allowedGrantTypes),
+        // docs/decisions.md A42: what the switches below leave servable, whatever is allowed.
+        servedGrantTypes: servedGrantTypes(a),
         requireHttpsRedirectUris: r.requireHttpsRedirectUris,
         redirectUriHosts:
           r.redirectUriHosts === null ? null : Object.freeze([...r.redirectUriHosts]),
@@ -473,6 +546,7 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
             ...(issuer.jwksUri === undefined ? {} : { jwksUri: issuer.jwksUri }),
           })),
         ),
+        requireRedirectUris,
       }),
       clientSecretExpiresInSeconds: r.clientSecretExpiresInSeconds,
       maxBodyBytes: r.maxBodyBytes,
@@ -495,16 +569,19 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
       implicit: a.implicit,
       password: a.password,
       loginThrottle: a.loginThrottle === false ? false : Object.freeze({ ...a.loginThrottle }),
+      maxConcurrentPasswordHashes: a.maxConcurrentPasswordHashes,
       sessionTtlSeconds: a.sessionTtlSeconds,
       scopeDescriptions: Object.freeze({ ...a.scopeDescriptions }),
     }),
+    clientAuthentication: Object.freeze({ ...settings.clientAuthentication }),
   })
 }
 
 /**
  * The policy an administrator's client (`registrar client create`) is validated under: the
- * dynamic one, except where an administrator decides. Any grant type, any redirect host and
- * every scope the server knows; https, reverse-domain schemes and default scopes as configured.
+ * dynamic one, except where an administrator decides. Any grant type the server serves (the
+ * served set is kept: docs/decisions.md A42), any redirect host and every scope the server
+ * knows; https, reverse-domain schemes and default scopes as configured.
  */
 export function adminRegistrationPolicy(
   settings: Pick<ResolvedSettings, 'scopes' | 'registration'>,

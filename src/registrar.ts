@@ -1,6 +1,8 @@
 import { ClientKeySets } from './core/client-auth/client-key-sets.js'
+import type { Fetcher } from './core/fetch/fetcher.js'
 import type { RateLimiter } from './core/rate-limit/rate-limiter.js'
 import { TokenBucketLimiter } from './core/rate-limit/token-bucket-limiter.js'
+import { unservedAllowedGrants } from './core/registration/check-grant-types.js'
 import { createSoftwareStatementVerifier } from './core/software-statement/verify-software-statement.js'
 import type { Store } from './core/store/store.js'
 import { createAccessTokenSigner } from './core/tokens/jwt-access-token.js'
@@ -8,6 +10,8 @@ import { LoginThrottle } from './core/users/login-throttle.js'
 import type { RequestContext } from './http/handler.js'
 import { createHandler } from './http/handler.js'
 import type { RegistrarServices } from './http/services.js'
+import type { SafeFetcherOptions } from './net/safe-fetch.js'
+import { createSafeFetcher } from './net/safe-fetch.js'
 import type { RateLimitOptions, RegistrarOptions, ResolvedOptions } from './options.js'
 import { resolveOptions } from './options.js'
 
@@ -24,33 +28,66 @@ export interface Registrar {
  */
 export function createRegistrar(input: RegistrarOptions): Registrar {
   const options = resolveOptions(input)
-  const services = createServices(options, input.store)
+  warnAboutUnservedGrants(options)
+  // The one way out to a URL someone else chose (src/net/safe-fetch.ts): client jwks_uri and
+  // statement issuers' keys alike. Its test seam can only ride on the input under a symbol the
+  // package does not export, so no configuration can name it.
+  const fetcher = createSafeFetcher(input as SafeFetcherOptions)
+  const services = createServices(options, input.store, fetcher)
   return { options, fetch: createHandler(services) }
 }
 
-function createServices(options: ResolvedOptions, store: Store): RegistrarServices {
+/**
+ * docs/decisions.md A42: an allow-list naming a grant the server cannot serve (password or
+ * implicit switched off, jwt-bearer not implemented) is not a configuration error, since
+ * registrations asking for it are refused, but the operator evidently expected it to work.
+ */
+function warnAboutUnservedGrants(options: ResolvedOptions): void {
+  const { allowedGrantTypes, servedGrantTypes } = options.registration.policy
+  const unserved = unservedAllowedGrants(allowedGrantTypes, servedGrantTypes)
+  if (unserved.length === 0) return
+  options.logger.warn(
+    { grant_types: unserved },
+    'registration.allowedGrantTypes lists grants this server cannot serve; registrations asking for them are refused',
+  )
+}
+
+function createServices(
+  options: ResolvedOptions,
+  store: Store,
+  fetcher: Fetcher,
+): RegistrarServices {
   const { registration, authorization, tokens } = options
   return {
     options,
     store,
+    fetcher,
     now: () => Math.floor(Date.now() / 1000),
     registrationRateLimiter:
       registration.rateLimit === false
         ? null
         : rateLimiter(store, registration.rateLimit, 'registration'),
-    // One throttle for the sign-in page and the password grant: failures at either count together.
-    loginThrottle:
-      authorization.loginThrottle === false
-        ? null
-        : new LoginThrottle(rateLimiter(store, authorization.loginThrottle, 'login')),
+    // One throttle for the sign-in page and the password grant: failures at either count
+    // together, and their password hashes share one cap. Built even when failures are not
+    // counted, because the cap still holds.
+    loginThrottle: new LoginThrottle({
+      store,
+      failures:
+        authorization.loginThrottle === false
+          ? null
+          : rateLimiter(store, authorization.loginThrottle, 'login'),
+      maxConcurrentHashes: authorization.maxConcurrentPasswordHashes,
+      ipv6PrefixLength: options.rateLimitIpv6PrefixLength,
+    }),
     verifySoftwareStatement: createSoftwareStatementVerifier({
       trustedIssuers: registration.softwareStatement.trustedIssuers,
+      fetcher,
     }),
     signAccessToken:
       tokens.format === 'jwt' && tokens.signingKey !== null
         ? createAccessTokenSigner(tokens.signingKey)
         : null,
-    clientKeySets: new ClientKeySets(),
+    clientKeySets: new ClientKeySets(fetcher),
   }
 }
 

@@ -42,8 +42,9 @@ const files = sourceFiles(SRC).map((path) => {
 
 /**
  * What each layer may import from the tree (besides itself). cli → server → registrar (the
- * composition root) → http → core; options, store implementations and adapters sit beside,
- * pointing down into core. errors and logger are leaves everyone may use.
+ * composition root) → http → core; options, store implementations, net (the safe fetcher)
+ * and adapters sit beside, pointing down into core. errors and logger are leaves everyone may
+ * use.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: ['errors'],
@@ -51,12 +52,13 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   logger: [],
   options: ['core', 'errors', 'logger', 'http/pages/page-contexts.ts'],
   store: ['core', 'errors', 'logger'],
+  net: ['core', 'errors', 'logger'],
   http: ['core', 'errors', 'logger', 'options'],
-  registrar: ['core', 'errors', 'logger', 'options', 'http'],
+  registrar: ['core', 'errors', 'logger', 'options', 'http', 'net'],
   adapters: ['registrar', 'http'],
   index: ['core', 'errors', 'logger', 'options', 'http', 'registrar'],
-  server: ['core', 'errors', 'logger', 'options', 'registrar', 'adapters', 'store'],
-  cli: ['core', 'errors', 'logger', 'options', 'registrar', 'server', 'store'],
+  server: ['core', 'errors', 'logger', 'options', 'registrar', 'adapters', 'store', 'net'],
+  cli: ['core', 'errors', 'logger', 'options', 'registrar', 'server', 'store', 'net'],
 }
 
 describe('architecture boundaries hold', () => {

@@ -2,10 +2,14 @@ import {
   authorizationErrorUri,
   authorizationResponseUri,
 } from '../core/authorize/authorization-response.js'
+import type { TrustedRedirect } from '../core/authorize/identify-client-and-redirect.js'
 import { identifyClientAndRedirect } from '../core/authorize/identify-client-and-redirect.js'
 import { issueAuthorizationCode } from '../core/authorize/issue-authorization-code.js'
 import { issueImplicitToken } from '../core/authorize/issue-implicit-token.js'
-import type { AuthorizationRequest } from '../core/authorize/parse-authorization-request.js'
+import type {
+  AuthorizationRequest,
+  ResponseMode,
+} from '../core/authorize/parse-authorization-request.js'
 import {
   parseAuthorizationRequest,
   responseModeOf,
@@ -13,13 +17,18 @@ import {
 } from '../core/authorize/parse-authorization-request.js'
 import type { AuthorizationParameters } from '../core/authorize/read-authorization-parameters.js'
 import { randomToken } from '../core/crypto/random-token.js'
+import { ENDPOINT_PATHS } from '../core/discovery/endpoint-paths.js'
+import { endpointUrl } from '../core/discovery/endpoint-url.js'
+import { isVouchedFor } from '../core/registration/is-vouched-for.js'
 import type { Store } from '../core/store/store.js'
 import type { AuthenticatedUser } from '../core/users/authenticated-user.js'
 import type { LoginThrottle } from '../core/users/login-throttle.js'
 import type { OAuthErrorCode } from '../errors.js'
 import { OAuthError } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
+import { errorInterstitialPage } from './pages/error-interstitial-page.js'
 import { authorizationErrorPage } from './pages/error-page.js'
+import { html, htmlPage } from './pages/layout.js'
 import { noticePage } from './pages/notice-page.js'
 import type { CookieNames } from './session/cookies.js'
 import { readCookie, setCookie } from './session/cookies.js'
@@ -33,8 +42,8 @@ export interface AuthorizationDeps {
   /** Epoch seconds. */
   readonly now: () => number
   readonly cookies: CookieNames
-  /** null when options.authorization.loginThrottle is false. */
-  readonly throttle: LoginThrottle | null
+  /** Counts failed sign-ins and caps password hashes (login-throttle.ts). */
+  readonly throttle: LoginThrottle
   /** Paths under the issuer, for form actions: `/tenant/login`. */
   readonly paths: {
     readonly authorize: string
@@ -70,18 +79,116 @@ export function redirectResponse(location: string, status: 302 | 303): Response 
   })
 }
 
+/** An error response (RFC 6749 §4.1.2.1): where its parameters go, what they say. */
+export interface ErrorResponse {
+  readonly mode: ResponseMode
+  readonly error: { readonly code: OAuthErrorCode; readonly description: string }
+  /** Echoed exactly as the client sent it; null when it sent none. */
+  readonly state: string | null
+}
+
+/** The error response to a request that checked out: in the fragment for the implicit grant. */
+export function errorResponseOf(
+  request: AuthorizationRequest,
+  error: ErrorResponse['error'],
+): ErrorResponse {
+  const mode = request.responseType === 'token' ? 'fragment' : 'query'
+  return { mode, error, state: request.state }
+}
+
+/**
+ * RFC 9110 §4.1 asks every party to handle URIs of at least 8,000 octets, and no more: Node's
+ * own server refuses request heads over 16 KiB (431), and proxies often stop at 8 KiB. An
+ * authorization request that came by POST (OAuth 2.1 §3.1) may hold up to FORM_MAX_BYTES.
+ */
+const MAX_RESUME_URL_LENGTH = 8000
+
+/**
+ * Takes the browser back to a pending authorization request after sign-in or to start over:
+ * a 303 to the authorization endpoint when the request fits in a URL, else a page whose one
+ * button posts it there (no script: the pages allow none). `formTargets`: where the answer to
+ * that post may redirect (see formActionSource).
+ */
+export function resumeAuthorization(
+  deps: AuthorizationDeps,
+  params: URLSearchParams,
+  options: { readonly formTargets: readonly string[]; readonly cookies?: readonly string[] },
+): Response {
+  const location = `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${params}`
+  if (location.length <= MAX_RESUME_URL_LENGTH) {
+    const response = redirectResponse(location, 303)
+    for (const cookie of options.cookies ?? []) response.headers.append('Set-Cookie', cookie)
+    return response
+  }
+  const fields = [...params].map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">
+`,
+  )
+  return htmlPage({
+    status: 200,
+    title: 'Continue',
+    body: html`<h1>Continue</h1>
+<p>The application's request is too long to pass along by itself. Continue to carry on.</p>
+<form method="post" action="${deps.paths.authorize}">
+${fields}<button type="submit">Continue</button>
+</form>`,
+    formTargets: options.formTargets,
+    ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
+  })
+}
+
 /** An error sent back to the client (RFC 6749 §4.1.2.1) with its state and iss (RFC 9207). */
 export function errorRedirect(
   deps: AuthorizationDeps,
   request: AuthorizationRequest,
-  error: { readonly code: OAuthErrorCode; readonly description: string },
+  error: ErrorResponse['error'],
   status: 302 | 303,
 ): Response {
-  const mode = request.responseType === 'token' ? 'fragment' : 'query'
   return redirectResponse(
-    authorizationErrorUri(request.redirectUri, mode, error, request.state, deps.options.issuer),
+    errorLocation(deps, request.redirectUri, errorResponseOf(request, error)),
     status,
   )
+}
+
+function errorLocation(
+  deps: AuthorizationDeps,
+  redirectUri: string,
+  response: ErrorResponse,
+): string {
+  const { mode, error, state } = response
+  return authorizationErrorUri(redirectUri, mode, error, state, deps.options.issuer)
+}
+
+/**
+ * Whether the user has signed in: asked only when the answer changes the response, for an error
+ * about a client nobody vouched for (docs/decisions.md A40), so that a request from a vouched-for
+ * client never pays for it here.
+ */
+export type SignedIn = () => Promise<boolean>
+
+/** For a caller that knows nobody is signed in (prompt=none answered with login_required). */
+export const NOT_SIGNED_IN: SignedIn = () => Promise.resolve(false)
+
+/** For a caller whose user has signed in already: the consent form, posted with a session. */
+export const SIGNED_IN: SignedIn = () => Promise.resolve(true)
+
+/**
+ * The error response for a client whose redirect URI is trusted (RFC 6749 §4.1.2.1), with state
+ * and iss (RFC 9207): a redirect, except for a client nobody vouched for while nobody is signed
+ * in, where RFC 9700 §4.11.2 ("only automatically redirect the user agent if it trusts the
+ * redirection URI") is met by a page whose link carries the same response (A40). Otherwise anyone
+ * could register a redirect URI and have this server bounce browsers to it with one crafted link.
+ */
+export async function authorizationErrorResponse(
+  deps: AuthorizationDeps,
+  target: TrustedRedirect,
+  response: ErrorResponse,
+  status: 302 | 303,
+  signedIn: SignedIn,
+): Promise<Response> {
+  const location = errorLocation(deps, target.redirectUri, response)
+  if (isVouchedFor(target.client) || (await signedIn())) return redirectResponse(location, status)
+  return errorInterstitialPage(response.error, location, target.redirectUri)
 }
 
 export type Resolved =
@@ -91,14 +198,16 @@ export type Resolved =
 /**
  * Checks an authorization request in its two steps. Until the client and redirect URI are known
  * to belong together, errors are shown on a page and never redirected (RFC 6749 §4.1.2.1,
- * R6749-11, R9700-02); from then on they go back to the client with state and iss.
+ * R6749-11, R9700-02); from then on they go back to the client with state and iss, on the
+ * terms of authorizationErrorResponse (docs/decisions.md A40).
  */
 export async function resolveAuthorizationRequest(
   deps: AuthorizationDeps,
   params: AuthorizationParameters,
   status: 302 | 303,
+  signedIn: SignedIn,
 ): Promise<Resolved> {
-  let target: Awaited<ReturnType<typeof identifyClientAndRedirect>>
+  let target: TrustedRedirect
   try {
     target = await identifyClientAndRedirect(deps.store, params)
   } catch (error) {
@@ -112,14 +221,18 @@ export async function resolveAuthorizationRequest(
     return { ok: true, request }
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error
-    const location = authorizationErrorUri(
-      target.redirectUri,
-      responseModeOf(params),
-      { code: error.code, description: error.description },
-      stateOf(params),
-      deps.options.issuer,
+    const response = await authorizationErrorResponse(
+      deps,
+      target,
+      {
+        mode: responseModeOf(params),
+        error: { code: error.code, description: error.description },
+        state: stateOf(params),
+      },
+      status,
+      signedIn,
     )
-    return { ok: false, response: redirectResponse(location, status) }
+    return { ok: false, response }
   }
 }
 

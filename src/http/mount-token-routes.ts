@@ -24,6 +24,7 @@ export function mountTokenRoutes(app: Hono<HandlerEnv>, services: RegistrarServi
     tokenEndpoint: tokenEndpointUrl(options),
     keySets: services.clientKeySets,
     now,
+    assertionMaxLifetimeSeconds: options.clientAuthentication.assertionMaxLifetimeSeconds,
   }
   const grants: GrantDeps = {
     store,
@@ -34,7 +35,7 @@ export function mountTokenRoutes(app: Hono<HandlerEnv>, services: RegistrarServi
     signAccessToken: services.signAccessToken,
     refreshTokenReuseGraceSeconds: options.tokens.refreshTokenReuseGraceSeconds,
     passwordGrant: options.authorization.password,
-    loginThrottle: options.authorization.password ? services.loginThrottle : null,
+    loginThrottle: services.loginThrottle,
     onSecurityEvent: (event) =>
       logger.warn(
         { client_id: event.clientId, grant_id: event.grantId },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from '../errors.js'
-import { hasMediaType, readLimitedBody } from './read-limited-body.js'
+import type { Logger } from '../logger.js'
+import { hasMediaType, RequestAbortedError, readLimitedBody } from './read-limited-body.js'
+import { toOAuthError } from './render.js'
 
 const URL_ = 'http://registrar.test/register'
 const LIMIT = 16
@@ -164,5 +166,83 @@ describe('Content-Type names the media type, with parameters allowed and any cha
     ],
   ])('%j as %s: %s', (header, mediaType, expected) => {
     expect(hasMediaType(header, mediaType)).toBe(expected)
+  })
+})
+
+/** A POST whose body sends one chunk and then fails with `failure`. */
+function failingRequest(failure: Error, signal?: AbortSignal): Request {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(utf8.encode('{"redirect_uris":'))
+    },
+    pull(controller) {
+      controller.error(failure)
+    },
+  })
+  return new Request(URL_, {
+    method: 'POST',
+    body,
+    duplex: 'half',
+    ...(signal === undefined ? {} : { signal }),
+  } as RequestInit)
+}
+
+function connectionReset(): Error {
+  return Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
+}
+
+describe('readLimitedBody tells a client that left from a body that failed', () => {
+  it('Node ending the body with ECONNRESET → RequestAbortedError, with the cause kept', async () => {
+    const cause = connectionReset()
+    const read = readLimitedBody(failingRequest(cause), 1024)
+    await expect(read).rejects.toBeInstanceOf(RequestAbortedError)
+    await expect(read).rejects.toMatchObject({ cause })
+  })
+
+  it("a failure after the request's signal was aborted (Fetch: the client left) → RequestAbortedError", async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(
+      readLimitedBody(failingRequest(new Error('terminated'), controller.signal), 1024),
+    ).rejects.toBeInstanceOf(RequestAbortedError)
+  })
+
+  it('any other failure, with the client still there, is rethrown as it is (a bug stays a bug)', async () => {
+    const failure = new TypeError('Body is unusable')
+    await expect(readLimitedBody(failingRequest(failure), 1024)).rejects.toBe(failure)
+  })
+})
+
+describe('toOAuthError: a client that left is logged at debug, never as an unhandled error', () => {
+  function recorder(withDebug: boolean): { readonly logger: Logger; readonly levels: string[] } {
+    const levels: string[] = []
+    const at = (level: string) => () => {
+      levels.push(level)
+    }
+    const base = { info: at('info'), warn: at('warn'), error: at('error') }
+    return { levels, logger: withDebug ? { ...base, debug: at('debug') } : base }
+  }
+
+  it('RequestAbortedError → 400 invalid_request, one debug entry', () => {
+    const { logger, levels } = recorder(true)
+    const error = toOAuthError(new RequestAbortedError(connectionReset()), logger)
+    expect(error).toBeInstanceOf(OAuthError)
+    expect({ code: error.code, status: error.status }).toEqual({
+      code: 'invalid_request',
+      status: 400,
+    })
+    expect(levels).toEqual(['debug'])
+  })
+
+  it('a host logger without debug logs nothing for it', () => {
+    const { logger, levels } = recorder(false)
+    expect(toOAuthError(new RequestAbortedError(connectionReset()), logger).status).toBe(400)
+    expect(levels).toEqual([])
+  })
+
+  it('an unexpected error is still a 500 logged at error', () => {
+    const { logger, levels } = recorder(true)
+    expect(toOAuthError(new TypeError('bug'), logger).code).toBe('server_error')
+    expect(levels).toEqual(['error'])
   })
 })

@@ -1,11 +1,45 @@
 import { OAuthError } from '../errors.js'
 
 /**
+ * The client closed the connection before its request body arrived whole. Not a bug and not
+ * the client's mistake to fix: nobody is left to read an answer (render.ts logs it at debug).
+ */
+export class RequestAbortedError extends Error {
+  constructor(cause: unknown) {
+    super('the client closed the connection before its request body arrived', { cause })
+    this.name = 'RequestAbortedError'
+  }
+}
+
+/**
  * Reads a request body up to `maxBytes`, so a client can neither exhaust memory nor hold the
  * request open by sending more. A declared Content-Length over the limit is refused before a
- * byte is read; a chunked body is cut off the moment it passes the limit. Both → 413.
+ * byte is read; a chunked body is cut off the moment it passes the limit. Both → 413. A client
+ * that hangs up mid-body is a RequestAbortedError; any other failure is rethrown as it is.
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  try {
+    return await readWithinLimit(request, maxBytes)
+  } catch (error) {
+    if (!(error instanceof OAuthError) && clientWentAway(request, error)) {
+      throw new RequestAbortedError(error)
+    }
+    throw error
+  }
+}
+
+/**
+ * Node ends the body of a request whose socket closed with Error('aborted'), code ECONNRESET
+ * (abortIncoming in node:_http_server), and @hono/node-server, like every Fetch-based runtime,
+ * aborts the Request's signal when the connection goes before the answer. Either one says the
+ * client left; a body that failed with the client still there is something else.
+ */
+function clientWentAway(request: Request, error: unknown): boolean {
+  const code = (error as { readonly code?: unknown } | null)?.code
+  return code === 'ECONNRESET' || request.signal.aborted
+}
+
+async function readWithinLimit(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (Number(declared) > maxBytes) throw tooLarge(maxBytes)

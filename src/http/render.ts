@@ -1,6 +1,7 @@
 import { StoreUnavailableError } from '../core/store/store-unavailable-error.js'
 import { OAuthError, toErrorDescription } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { RequestAbortedError } from './read-limited-body.js'
 
 /**
  * RFC 6749 §5.1 and docs/decisions.md A27: every response that carries credentials, or could, is
@@ -28,11 +29,17 @@ export function jsonResponse(
  * Every failure as the one error type. An OAuthError is what the client sent or may fix; an
  * unreachable database (StoreUnavailableError) is not a bug, since the same request may succeed
  * shortly: 503 with Retry-After, logged as a warning because an outage repeats it for every
- * request. Anything else is a bug: logged with its cause, answered with a fixed 500 that gives
- * nothing internal away.
+ * request. A client that hung up mid-body (RequestAbortedError) is routine, a closed laptop or a
+ * cancelled fetch: logged at debug, without a stack, and answered with a 400 nobody will read.
+ * Anything else is a bug: logged with its cause, answered with a fixed 500 that gives nothing
+ * internal away.
  */
 export function toOAuthError(error: unknown, logger: Logger): OAuthError {
   if (error instanceof OAuthError) return error
+  if (error instanceof RequestAbortedError) {
+    logger.debug?.({ reason: String(error.cause) }, error.message)
+    return new OAuthError('invalid_request', 'the request body ended before it was complete')
+  }
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error }, 'database unavailable')
     return new OAuthError(

@@ -1,4 +1,5 @@
 import type { ClientKeySets } from '../core/client-auth/client-key-sets.js'
+import type { Fetcher } from '../core/fetch/fetcher.js'
 import type { RateLimiter } from '../core/rate-limit/rate-limiter.js'
 import type { SoftwareStatementVerifier } from '../core/software-statement/verify-software-statement.js'
 import type { Store } from '../core/store/store.js'
@@ -17,10 +18,18 @@ export interface RegistrarServices {
   readonly store: Store
   /** Epoch seconds. */
   readonly now: () => number
+  /**
+   * Every server-side fetch of a URL someone else chose goes through this one (src/net/
+   * safe-fetch.ts): public addresses only, https, no redirects, capped time and size.
+   */
+  readonly fetcher: Fetcher
   /** Per client address at POST /register; null when registration.rateLimit is false. */
   readonly registrationRateLimiter: RateLimiter | null
-  /** Failed sign-ins at /login and the password grant, counted together; null when off. */
-  readonly loginThrottle: LoginThrottle | null
+  /**
+   * Every password sign-in, at /login and through the password grant: failures counted
+   * together (unless authorization.loginThrottle is false), password hashes capped at once.
+   */
+  readonly loginThrottle: LoginThrottle
   /** RFC 7591 §2.3, against registration.softwareStatement.trustedIssuers. */
   readonly verifySoftwareStatement: SoftwareStatementVerifier
   /** RFC 9068 JWT access tokens; null when tokens.format is 'opaque'. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -158,6 +158,9 @@ describe('registrar client create | trust | untrust', () => {
   })
 
   it('creates a trusted confidential resource server with any grant type an administrator picks', async () => {
+    // docs/decisions.md A42: any grant the server serves; password only where it is switched on.
+    const config = join(dir, 'password-on.json')
+    await writeFile(config, JSON.stringify({ authorization: { password: true } }))
     const created = await runCli([
       'client',
       'create',
@@ -172,6 +175,8 @@ describe('registrar client create | trust | untrust', () => {
       '--resource-server',
       'https://API.example.com/',
       '--trusted',
+      '--config',
+      config,
       '--database',
       database,
     ])

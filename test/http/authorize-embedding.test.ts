@@ -68,7 +68,7 @@ describe('authorization.authenticateUser and renderConsent (embedding)', () => {
     expect(result.headers.get('x-from')).toBe('host')
   })
 
-  it('null from the hook: 401 page saying sign-in is required, or login_required for prompt=none', async () => {
+  it('null from the hook: 401 page saying sign-in is required, or login_required for prompt=none (A40: redirected for a vouched-for client, on a page for an anonymous one)', async () => {
     const browser = new Browser(server.url)
     const page = await browser.get(authorizeUrl(server.issuer, { client_id: web }))
     expect(page.status).toBe(401)
@@ -77,14 +77,25 @@ describe('authorization.authenticateUser and renderConsent (embedding)', () => {
     expect(page.text).toContain('Sign-in required')
     expect(page.headers.get('x-frame-options')).toBe('DENY')
 
+    const admin = await insertClient(server.store, { redirect_uris: [WEB_URI] })
     const silent = await browser.get(
-      authorizeUrl(server.issuer, { client_id: web, prompt: 'none', state: 's' }),
+      authorizeUrl(server.issuer, { client_id: admin.clientId, prompt: 'none', state: 's' }),
     )
     expect(silent.status).toBe(302)
     const params = redirectParams(silent.location)
     expect(params.get('error')).toBe('login_required')
     expect(params.get('state')).toBe('s')
     expect(params.get('iss')).toBe(server.issuer)
+
+    // `web` registered anonymously: the same answer, behind a link the user has to follow.
+    const anonymous = await browser.get(
+      authorizeUrl(server.issuer, { client_id: web, prompt: 'none', state: 's' }),
+    )
+    expect({ status: anonymous.status, location: anonymous.location }).toEqual({
+      status: 400,
+      location: null,
+    })
+    expect(anonymous.text).toContain('<code id="error-code">login_required</code>')
   })
 
   it('the built-in /login and /logout are not served when the host signs users in', async () => {

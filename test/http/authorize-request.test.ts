@@ -14,7 +14,10 @@ import { startTestServer } from '../support/test-server.js'
 /**
  * The authorization endpoint's checks that come before anyone signs in: which errors are shown
  * on a page (the redirect URI is not trusted yet) and which go back to the client, with state
- * and iss. Nobody signs in here, so no password is ever hashed.
+ * and iss. Nobody signs in here, so no password is ever hashed. Every client here is let in by
+ * the host's authorizeRegistration hook, so it is vouched for and its errors are redirected
+ * before sign-in; clients nobody vouched for get a page instead (docs/decisions.md A40,
+ * test/http/authorize-unvouched-client.test.ts).
  */
 describe('GET /authorize: request checks (RFC 6749 §4.1.2.1, RFC 9700 §2.1, RFC 9207)', () => {
   let server: TestServer
@@ -25,7 +28,9 @@ describe('GET /authorize: request checks (RFC 6749 §4.1.2.1, RFC 9700 §2.1, RF
   const WEB_URI = 'https://client.example/callback'
 
   beforeAll(async () => {
-    server = await startTestServer({ registration: { rateLimit: false } })
+    server = await startTestServer({
+      registration: { rateLimit: false, authorizeRegistration: () => true },
+    })
     browser = new Browser(server.url)
     web = clientIdOf(
       await postJson(server.url, { redirect_uris: [WEB_URI], client_name: 'Web', scope: 'read' }),

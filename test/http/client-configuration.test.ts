@@ -68,6 +68,7 @@ function storeRecord(clientId: string, token: string, origin: 'dynamic' | 'admin
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: hashSecret(token),
     registrationAccessTokenExpiresAt: null,

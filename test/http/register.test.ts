@@ -216,6 +216,7 @@ describe('POST /register (RFC 7591 §3) on an open server with default options',
       userAgent: 'registrar-http-tests/1.0 (provenance)',
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     })
   })
 

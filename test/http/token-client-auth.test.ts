@@ -1,10 +1,9 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JwksServer, SigningKey } from '../support/client-assertions.js'
+import type { SigningKey } from '../support/client-assertions.js'
 import {
   assertionForm,
   makeSigningKey,
-  serveJwks,
   signAssertion,
   unsecuredAssertion,
 } from '../support/client-assertions.js'
@@ -296,35 +295,6 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3, RFC 7523 
       const secretClient = await client()
       const assertion = await signAssertion(key, secretClient.clientId, server.issuer)
       expectInvalidClient(await withAssertion(assertion), false)
-    })
-
-    describe('keys from jwks_uri', () => {
-      let jwks: JwksServer
-      let remoteKey: SigningKey
-      let remoteClient: TestClient
-      beforeAll(async () => {
-        remoteKey = await makeSigningKey('RS256')
-        jwks = await serveJwks([remoteKey.publicJwk])
-        // Registration requires https for jwks_uri; written to the store directly for a local server.
-        remoteClient = await client({ method: 'private_key_jwt', jwksUri: jwks.url })
-      })
-      afterAll(async () => {
-        await jwks.close()
-      })
-
-      it('R7523-06: an assertion verified with the keys at jwks_uri → 200, fetched once for several requests', async () => {
-        for (let i = 0; i < 3; i += 1) {
-          const assertion = await signAssertion(remoteKey, remoteClient.clientId, server.issuer)
-          const result = await withAssertion(assertion)
-          expect(result.status, result.text).toBe(200)
-        }
-        expect(jwks.fetches()).toBe(1)
-      })
-
-      it('an assertion signed with a key jwks_uri does not publish → 401 invalid_client', async () => {
-        const assertion = await signAssertion(key, remoteClient.clientId, server.issuer)
-        expectInvalidClient(await withAssertion(assertion), false)
-      })
     })
   })
 

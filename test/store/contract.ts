@@ -1106,7 +1106,7 @@ function session(idHash: string, overrides: Partial<SessionRecord> = {}): Sessio
   }
 }
 
-function consent(
+export function consent(
   userId: string,
   clientId: string,
   overrides: Partial<ConsentRecord> = {},
@@ -1143,7 +1143,7 @@ function authorizationCode(
   }
 }
 
-function token(tokenHash: string, overrides: Partial<TokenRecord> = {}): TokenRecord {
+export function token(tokenHash: string, overrides: Partial<TokenRecord> = {}): TokenRecord {
   return {
     tokenHash,
     kind: 'access',
@@ -1205,6 +1205,7 @@ const fullClient: ClientRecord = {
     userAgent: 'curl/8.5.0',
     initialAccessTokenId: 'iat-onboarding',
     softwareStatementIssuer: 'https://issuer.example.com',
+    verifiedBySoftwareStatement: true,
   },
   registrationAccessTokenHash: 'rat-hash-Yzg0ZTk1ZjQ1ZWM0NGRmZDk3ZmE4MTU',
   registrationAccessTokenExpiresAt: 4_102_444_800,
@@ -1240,6 +1241,7 @@ export function publicClient(
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,

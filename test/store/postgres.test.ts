@@ -23,6 +23,8 @@ import {
 import type { TcpProxy } from '../support/tcp-proxy.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { describeStoreContract, publicClient } from './contract.js'
+import { describeClientUpdatesContract } from './contract-client-updates.js'
+import { describeSignInAddressesContract } from './contract-sign-in-addresses.js'
 
 describePostgres('PostgreSQL', () => {
   describeStoreContract('PostgreSQL, a fresh schema per test', async () => {
@@ -35,6 +37,18 @@ describePostgres('PostgreSQL', () => {
         await schema.drop()
       },
     }
+  })
+
+  describeClientUpdatesContract('PostgreSQL, a fresh schema per test', async () => {
+    const schema = testSchema()
+    const store = await openPostgresStore({ connectionString: databaseUrl(), schema: schema.name })
+    return { store, cleanup: () => store.close().then(() => schema.drop()) }
+  })
+
+  describeSignInAddressesContract('PostgreSQL, a fresh schema per test', async () => {
+    const schema = testSchema()
+    const store = await openPostgresStore({ connectionString: databaseUrl(), schema: schema.name })
+    return { store, cleanup: () => store.close().then(() => schema.drop()) }
   })
 
   describe('PostgreSQL store', () => {

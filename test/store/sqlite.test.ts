@@ -11,6 +11,8 @@ import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite.js'
 import { describeStoreContract } from './contract.js'
+import { describeClientUpdatesContract } from './contract-client-updates.js'
+import { describeSignInAddressesContract } from './contract-sign-in-addresses.js'
 
 describeStoreContract('SQLite file database', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'registrar-store-'))
@@ -25,6 +27,16 @@ describeStoreContract('SQLite file database', async () => {
 })
 
 describeStoreContract('SQLite :memory:', async () => {
+  const store = await openSqliteStore({ path: ':memory:' })
+  return { store, cleanup: () => store.close() }
+})
+
+describeClientUpdatesContract('SQLite :memory:', async () => {
+  const store = await openSqliteStore({ path: ':memory:' })
+  return { store, cleanup: () => store.close() }
+})
+
+describeSignInAddressesContract('SQLite :memory:', async () => {
   const store = await openSqliteStore({ path: ':memory:' })
   return { store, cleanup: () => store.close() }
 })
@@ -243,6 +255,7 @@ function client(clientId: string): ClientRecord {
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,

@@ -70,22 +70,63 @@ function describeSharedLimiter(
       }
     })
 
-    it('peek answers as consume would, without taking anything, on every instance alike', async () => {
+    it('of 20 concurrent takes over 2 instances with 10 given back at once, exactly 10 more pass', async () => {
       const [first, second] = await env.databases(2)
       if (first === undefined || second === undefined) throw new Error('no database')
-      const a = createTableRateLimiter(first, { max: 2, windowSeconds: 60, limiter: 'login' })
-      const b = createTableRateLimiter(second, { max: 2, windowSeconds: 60, limiter: 'login' })
-      const local = new TokenBucketLimiter({ max: 2, windowSeconds: 60 })
-      for (let i = 0; i < 5; i++) expect(await a.peek('k', NOW_MS)).toEqual({ allowed: true })
-      await a.consume('k', NOW_MS)
-      await local.consume('k', NOW_MS)
-      await b.consume('k', NOW_MS)
-      await local.consume('k', NOW_MS)
-      // Two failures on two instances: both see the bucket empty, as one process would.
-      for (const now of [NOW_MS, NOW_MS + 29_999, NOW_MS + 30_000]) {
-        expect(await a.peek('k', now), `at ${now}`).toEqual(await local.peek('k', now))
-        expect(await b.peek('k', now), `at ${now}`).toEqual(await local.peek('k', now))
+      const limits = { max: 20, windowSeconds: 3600, limiter: 'login' }
+      const instances = [
+        createTableRateLimiter(first, limits),
+        createTableRateLimiter(second, limits),
+      ]
+      // Takes and refunds interleave on both instances: none may be lost under the other.
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const instance = instances[i % 2]
+          expect(await instance?.consume('k', NOW_MS)).toEqual({ allowed: true })
+          if (i % 2 === 0) await instances[(i + 1) % 2]?.refund('k', NOW_MS)
+        }),
+      )
+      const again = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => instances[i % 2]?.consume('k', NOW_MS)),
+      )
+      expect(again.filter((d) => d?.allowed)).toHaveLength(10)
+    })
+
+    it('refund answers as the in-process TokenBucketLimiter: never past max, nothing for an unknown key', async () => {
+      const [db] = await env.databases(1)
+      if (db === undefined) throw new Error('no database')
+      const shared = createTableRateLimiter(db, { max: 3, windowSeconds: 60, limiter: 'login' })
+      const local = new TokenBucketLimiter({ max: 3, windowSeconds: 60 })
+      // Refunds on a full bucket, on an empty one and after a partial refill.
+      const steps: readonly (readonly ['consume' | 'refund', number])[] = [
+        ['refund', 0],
+        ['consume', 0],
+        ['refund', 0],
+        ['refund', 0],
+        ['consume', 1],
+        ['consume', 2],
+        ['consume', 3],
+        ['consume', 4],
+        ['refund', 5],
+        ['consume', 6],
+        ['consume', 7],
+        ['refund', 10_000],
+        ['consume', 10_001],
+        ['consume', 10_002],
+      ]
+      for (const [step, offset] of steps) {
+        const now = NOW_MS + offset
+        if (step === 'refund') {
+          await shared.refund('k', now)
+          await local.refund('k', now)
+        } else {
+          expect(await shared.consume('k', now), `consume at +${offset} ms`).toEqual(
+            await local.consume('k', now),
+          )
+        }
       }
+      await shared.refund('never-taken', NOW_MS)
+      await waitForRows(db, ['k'])
     })
 
     it('keeps separate buckets per address and per limiter name', async () => {

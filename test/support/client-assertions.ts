@@ -1,5 +1,3 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose'
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/core/client-auth/verify-client-assertion.js'
@@ -67,30 +65,4 @@ export function unsecuredAssertion(clientId: string, audience: string): string {
 /** The form members of an assertion (RFC 7523 §2.2). */
 export function assertionForm(assertion: string): Record<string, string> {
   return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion }
-}
-
-/** A jwks_uri served on loopback, counting how often it is fetched. */
-export interface JwksServer {
-  readonly url: string
-  fetches(): number
-  close(): Promise<void>
-}
-
-export async function serveJwks(keys: readonly JWK[]): Promise<JwksServer> {
-  let count = 0
-  const server = createServer((_request, response) => {
-    count += 1
-    response.writeHead(200, { 'Content-Type': 'application/json' })
-    response.end(JSON.stringify({ keys }))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}/jwks.json`,
-    fetches: () => count,
-    close: () =>
-      new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      ),
-  }
 }

@@ -4,9 +4,14 @@ import type { RegistrationPolicy } from '../../src/core/registration/validate-cl
 import type { ClientRecord } from '../../src/core/store/store.js'
 import { nowSeconds } from './http-helpers.js'
 
-/** An administrator's policy (`registrar client create`): any grant, the scopes tests use. */
+/**
+ * An administrator's policy (`registrar client create`): any grant, the scopes tests use. Every
+ * grant counts as served, so a test can store a client for a grant its server has switched off
+ * (and see the server refuse it at the endpoint).
+ */
 export const ADMIN_POLICY: RegistrationPolicy = {
   allowedGrantTypes: new Set(GRANT_TYPES),
+  servedGrantTypes: new Set(GRANT_TYPES),
   requireHttpsRedirectUris: false,
   redirectUriHosts: null,
   requireReverseDomainSchemes: false,

@@ -25,7 +25,8 @@ registrar client delete <client_id>
 
   --database <url>, --config <file>
 
-create validates like registration (any grant type: an administrator decides) and prints the
+create validates like registration (any grant type the server serves: an administrator decides;
+password and implicit need authorization.password / .implicit in --config) and prints the
 registration as JSON, with the client_secret it is shown in this once. --trusted (or trust)
 skips the consent page for the client; --resource-server lets it introspect tokens issued for
 that resource.`
@@ -143,6 +144,7 @@ function describeClient(
       user_agent: record.provenance.userAgent,
       initial_access_token_id: record.provenance.initialAccessTokenId,
       software_statement_issuer: record.provenance.softwareStatementIssuer,
+      verified_by_software_statement: record.provenance.verifiedBySoftwareStatement,
     },
     management: describeManagement(record, settings),
     version: record.version,

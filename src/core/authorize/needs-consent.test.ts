@@ -28,6 +28,7 @@ function client(
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,

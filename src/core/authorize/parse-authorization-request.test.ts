@@ -30,6 +30,7 @@ function client(overrides: Partial<ClientRecord['metadata']> = {}): ClientRecord
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,

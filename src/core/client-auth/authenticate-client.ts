@@ -14,6 +14,8 @@ export interface ClientAuthDeps {
   readonly tokenEndpoint: string
   readonly keySets: ClientKeySets
   readonly now: () => number
+  /** options.clientAuthentication.assertionMaxLifetimeSeconds (RFC 7523 §3 ¶4). */
+  readonly assertionMaxLifetimeSeconds: number
 }
 
 // A digest no secret hashes to, compared against when the client is unknown so that an unknown
@@ -97,6 +99,7 @@ export async function authenticateClient(
       consumeJti: (id, jti, expiresAt, now) =>
         deps.store.consumeAssertionJti(id, jti, expiresAt, now),
       now: deps.now,
+      maxLifetimeSeconds: deps.assertionMaxLifetimeSeconds,
       realm,
     },
     client,

@@ -1,9 +1,9 @@
 import type { JWK, JWTVerifyGetKey } from 'jose'
-import { createLocalJWKSet, createRemoteJWKSet } from 'jose'
+import { createLocalJWKSet } from 'jose'
+import type { Fetcher } from '../fetch/fetcher.js'
+import { createRemoteKeySet } from '../fetch/remote-key-set.js'
 import type { ClientRecord } from '../store/store.js'
 
-/** A slow or dead jwks_uri must not hold a token request (and its socket) open for long. */
-const JWKS_FETCH_TIMEOUT_MS = 5_000
 /**
  * Key sets kept at once. Dynamic registration lets anyone add clients, so the cache is bounded;
  * a client pushed out only pays one more fetch (or import) on its next request.
@@ -23,6 +23,16 @@ interface Entry {
  */
 export class ClientKeySets {
   readonly #entries = new Map<string, Entry>()
+  readonly #fetcher: Fetcher | null
+
+  /**
+   * `fetcher` is the only way a jwks_uri is fetched (the composition root passes the safe one,
+   * src/net/safe-fetch.ts). Without one, a client's jwks_uri gives no usable keys: nothing is
+   * ever fetched by default.
+   */
+  constructor(fetcher?: Fetcher) {
+    this.#fetcher = fetcher ?? null
+  }
 
   /** The key resolver for `client`, or null when it registered no keys. */
   get(client: ClientRecord): JWTVerifyGetKey | null {
@@ -33,7 +43,7 @@ export class ClientKeySets {
       this.#entries.set(client.clientId, cached)
       return cached.getKey
     }
-    const getKey = build(client)
+    const getKey = build(client, this.#fetcher)
     if (getKey === null) return null
     this.#entries.delete(client.clientId)
     this.#entries.set(client.clientId, { version: client.version, getKey })
@@ -45,7 +55,7 @@ export class ClientKeySets {
   }
 }
 
-function build(client: ClientRecord): JWTVerifyGetKey | null {
+function build(client: ClientRecord, fetcher: Fetcher | null): JWTVerifyGetKey | null {
   const { jwks, jwks_uri: jwksUri } = client.metadata
   if (jwks !== undefined) {
     try {
@@ -55,10 +65,10 @@ function build(client: ClientRecord): JWTVerifyGetKey | null {
       return null
     }
   }
-  if (jwksUri !== undefined) {
+  if (jwksUri !== undefined && fetcher !== null) {
     const url = URL.parse(jwksUri)
     if (url === null) return null
-    return createRemoteJWKSet(url, { timeoutDuration: JWKS_FETCH_TIMEOUT_MS })
+    return createRemoteKeySet(url, fetcher)
   }
   return null
 }

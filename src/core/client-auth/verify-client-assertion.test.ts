@@ -34,7 +34,13 @@ function clientWith(jwks: { keys: JWK[] }): ClientRecord {
   })
 }
 
-/** A deps object whose jti store is a Set, as consumeAssertionJti behaves within its window. */
+const MAX_LIFETIME = 3600
+
+/**
+ * A deps object whose jti store is a Set, as consumeAssertionJti behaves within its window, and
+ * refuses what the real store refuses: a time that is not a safe integer (column-values.ts
+ * integer() throws a RangeError, which the token endpoint answered with a 500).
+ */
 function deps(): ClientAssertionDeps & { readonly held: Map<string, number> } {
   const held = new Map<string, number>()
   return {
@@ -42,9 +48,13 @@ function deps(): ClientAssertionDeps & { readonly held: Map<string, number> } {
     tokenEndpoint: TOKEN_ENDPOINT,
     keySets: new ClientKeySets(),
     now: () => NOW,
+    maxLifetimeSeconds: MAX_LIFETIME,
     realm: ISSUER,
     held,
     async consumeJti(clientId, jti, expiresAt) {
+      if (!Number.isSafeInteger(expiresAt)) {
+        throw new RangeError(`expiresAt must be an integer, got ${expiresAt}`)
+      }
       const key = `${clientId} ${jti}`
       if (held.has(key)) return false
       held.set(key, expiresAt)
@@ -176,6 +186,62 @@ describe('RFC 7523 §3: the rules a private_key_jwt client assertion must follow
     ).toBe('invalid_client 401')
     expect(d.held.get(`${CLIENT_ID} once`)).toBe(NOW + 160)
   })
+
+  // RFC 7519 §2: a NumericDate is any JSON number; RFC 7523 §3 ¶4 lets a far exp be refused.
+  it.each([
+    ['exp exactly the longest lifetime ahead', { exp: NOW + MAX_LIFETIME }, null],
+    [
+      'exp the longest lifetime and the 60 s skew ahead (a client clock running ahead)',
+      { exp: NOW + MAX_LIFETIME + 60 },
+      null,
+    ],
+    [
+      'exp a fraction of a second ahead of now (held until the next second)',
+      { exp: NOW + 30.5 },
+      null,
+    ],
+    [
+      'exp one second beyond the longest lifetime and the skew',
+      { exp: NOW + MAX_LIFETIME + 61 },
+      'ahead',
+    ],
+    ['exp 2^53 - 1, the largest safe integer', { exp: 2 ** 53 - 1 }, 'ahead'],
+    ['exp 2^53, beyond the safe integers', { exp: 2 ** 53 }, 'safe integer'],
+    ['exp 1e300', { exp: 1e300 }, 'safe integer'],
+    ['exp -1', { exp: -1 }, 'expired'],
+    ['exp 1.5', { exp: 1.5 }, 'expired'],
+    ["exp 'NaN', a string", { exp: 'NaN' }, 'exp must be a NumericDate'],
+    ['nbf 2^53 - 1', { nbf: 2 ** 53 - 1 }, 'not yet valid'],
+    ['nbf 2^53', { nbf: 2 ** 53 }, 'not yet valid'],
+    ['nbf 1e300', { nbf: 1e300 }, 'not yet valid'],
+    ['nbf -1, long past', { nbf: -1 }, null],
+    ['nbf 1.5, long past', { nbf: 1.5 }, null],
+    ["nbf 'NaN', a string", { nbf: 'NaN' }, 'nbf must be a NumericDate'],
+    // iat is not relied on (RFC 7523 §3 ¶6 makes it optional); jose holds it to a number.
+    ['iat 2^53', { iat: 2 ** 53 }, null],
+    ['iat 1e300', { iat: 1e300 }, null],
+    ['iat -1', { iat: -1 }, null],
+    ["iat 'NaN', a string", { iat: 'NaN' }, 'iat must be a NumericDate'],
+  ] as const)(
+    'numeric claims at and beyond the safe-integer edge: %s',
+    async (_name, claims, problem) => {
+      const d = deps()
+      const run = verifyClientAssertion(d, client, await sign(claims), JWT_BEARER_ASSERTION_TYPE)
+      if (problem === null) {
+        expect(await codeOf(run)).toBeNull()
+        expect([...d.held.values()].every(Number.isSafeInteger)).toBe(true)
+        return
+      }
+      const error = await run.then(
+        () => null,
+        (thrown: unknown) => thrown,
+      )
+      expect(error).toBeInstanceOf(OAuthError)
+      expect(error).toMatchObject({ code: 'invalid_client', status: 401 })
+      expect((error as OAuthError).description).toContain(problem)
+      expect(d.held.size).toBe(0)
+    },
+  )
 
   it('a rejected assertion does not spend its jti', async () => {
     const d = deps()

@@ -15,6 +15,9 @@ export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 60
 
 const ALLOWED_ALGS: ReadonlySet<string> = new Set(ASSERTION_SIGNING_ALGS)
 
+/** RFC 7519 §4.1.4-6: the claims that hold a NumericDate. */
+const TIME_CLAIMS: ReadonlySet<string> = new Set(['exp', 'nbf', 'iat'])
+
 export interface ClientAssertionDeps {
   /** Accepted as aud (docs/decisions.md A25), with the token endpoint URL. */
   readonly issuer: string
@@ -23,6 +26,8 @@ export interface ClientAssertionDeps {
   /** Store.consumeAssertionJti: false when the jti was already used (a replay). */
   consumeJti(clientId: string, jti: string, expiresAt: number, now: number): Promise<boolean>
   readonly now: () => number
+  /** options.clientAuthentication.assertionMaxLifetimeSeconds: how far ahead exp may be. */
+  readonly maxLifetimeSeconds: number
   /** Realm of the Basic challenge, should one be needed. */
   readonly realm: string
 }
@@ -126,6 +131,21 @@ export async function verifyClientAssertion(
     throw fail('client_assertion must carry a jti (a unique string)')
   }
   if (typeof exp !== 'number') throw fail('client_assertion exp must be a number')
+  // RFC 7519 §2 lets a NumericDate be any JSON number, but the jti is held until exp, as integer
+  // seconds in the store: 2^53 and beyond (1e300) cannot be held exactly, and would have been a
+  // 500 there.
+  if (!Number.isSafeInteger(Math.ceil(exp))) {
+    throw fail('client_assertion exp is not a safe integer number of seconds (at most 2^53 - 1)')
+  }
+  // RFC 7523 §3 ¶4: an exp "unreasonably far in the future" may be rejected. An assertion is for
+  // one request; a far exp would also hold its jti in the replay store as long (A26). The skew
+  // allowed on exp and nbf applies here too: libraries that default to iat + 3600 (Authlib's
+  // private_key_jwt does) must pass from a client whose clock runs a little ahead.
+  if (exp > now + deps.maxLifetimeSeconds + ASSERTION_CLOCK_TOLERANCE_SECONDS) {
+    throw fail(
+      `client_assertion exp is more than ${deps.maxLifetimeSeconds} seconds ahead (plus ${ASSERTION_CLOCK_TOLERANCE_SECONDS} s for clock skew); an assertion is short-lived`,
+    )
+  }
   // Kept as long as the assertion could still pass the exp check, tolerance included.
   const heldUntil = Math.ceil(exp) + ASSERTION_CLOCK_TOLERANCE_SECONDS
   if (!(await deps.consumeJti(client.clientId, jti, heldUntil, now))) {
@@ -146,8 +166,12 @@ function describeJoseError(error: unknown): string {
   }
   if (error instanceof errors.JWTExpired) return 'client_assertion is expired (exp)'
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return 'client_assertion is not yet valid (nbf is in the future)'
+    // jose's reason is 'missing', 'invalid' (not a number) or 'check_failed' (the time check).
+    if (error.reason === 'invalid' && TIME_CLAIMS.has(error.claim)) {
+      return `client_assertion ${error.claim} must be a NumericDate, a number of seconds (RFC 7519 §2)`
+    }
     if (error.claim === 'exp') return 'client_assertion must carry exp, a NumericDate'
+    if (error.claim === 'nbf') return 'client_assertion is not yet valid (nbf is in the future)'
     return `client_assertion claim ${quote(error.claim)} is invalid`
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'client_assertion alg is not allowed'
@@ -156,6 +180,10 @@ function describeJoseError(error: unknown): string {
   }
   if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) {
     return 'client_assertion is not a well-formed signed JWT'
+  }
+  // jose refuses RSA keys under 2048 bits with a TypeError naming modulusLength (RFC 7518 §3.3).
+  if (error instanceof TypeError && error.message.includes('modulusLength')) {
+    return "the client's RSA key is under 2048 bits, which RFC 7518 §3.3 forbids"
   }
   return "client_assertion cannot be verified: the client's keys could not be obtained"
 }

@@ -17,8 +17,8 @@ export interface GrantDeps extends TokenIssuerDeps {
   readonly refreshTokenReuseGraceSeconds: number
   /** options.authorization.password: the password grant exists on this server at all. */
   readonly passwordGrant: boolean
-  /** Failed password grants counted like failed logins; null when throttling is off. */
-  readonly loginThrottle: LoginThrottle | null
+  /** Password grants go through the sign-in page's throttle and hash cap (login-throttle.ts). */
+  readonly loginThrottle: LoginThrottle
   readonly onSecurityEvent: (event: SecurityEvent) => void
 }
 

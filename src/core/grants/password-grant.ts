@@ -6,8 +6,6 @@ import type { ClientRecord } from '../store/store.js'
 import type { TokenResponse } from '../tokens/issue-tokens.js'
 import { issueTokens } from '../tokens/issue-tokens.js'
 import type { RequestParameters } from '../tokens/request-parameters.js'
-import { authenticatePassword } from '../users/authenticate-password.js'
-import { loginThrottleKeys } from '../users/login-throttle.js'
 import type { GrantDeps, TokenRequestContext } from './grant-deps.js'
 import { offersRefreshTokens } from './grant-deps.js'
 
@@ -32,19 +30,28 @@ export async function passwordGrant(
   const resources = parseResourceIndicators(params.getAll('resource'))
 
   // RFC 6749 §4.3.2: "the authorization server MUST protect the endpoint against brute force
-  // attacks": failures count like failed logins at the sign-in page (login-throttle.ts), per
-  // username and per address, and a locked key is refused before any password work.
-  const keys = loginThrottleKeys(username, context.ip)
-  const locked = (await deps.loginThrottle?.lockedFor(keys, deps.now() * 1000)) ?? null
-  if (locked !== null) throw tooManyFailures(locked)
-  // RFC 6749 §5.2: wrong resource owner credentials are invalid_grant. An unknown user costs the
-  // same scrypt work as a wrong password, so timing does not tell which usernames exist.
-  const user = await authenticatePassword(deps.store, username, password)
-  if (user === null) {
-    const wait = (await deps.loginThrottle?.recordFailure(keys, deps.now() * 1000)) ?? null
-    if (wait !== null) throw tooManyFailures(wait)
-    throw new OAuthError('invalid_grant', 'username or password is wrong')
+  // attacks": an attempt goes through the same throttle as the sign-in page (login-throttle.ts),
+  // which counts it against the username and the address before any password work.
+  const result = await deps.loginThrottle.signIn(
+    { username, password, ip: context.ip },
+    deps.now() * 1000,
+  )
+  switch (result.outcome) {
+    case 'locked':
+      throw tooManyFailures(result.retryAfterSeconds)
+    case 'busy':
+      // RFC 6749 §5.2 has no code for it; temporarily_unavailable (§4.1.2.1) is the one that says
+      // what happened, with Retry-After (RFC 9110 §10.2.3).
+      throw new OAuthError(
+        'temporarily_unavailable',
+        'the server is checking too many passwords at once; retry shortly',
+        { retryAfterSeconds: result.retryAfterSeconds },
+      )
+    case 'wrong_credentials':
+      // RFC 6749 §5.2: wrong resource owner credentials are invalid_grant.
+      throw new OAuthError('invalid_grant', 'username or password is wrong')
   }
+  const user = result.user
   const now = deps.now()
   const scopeText = scope.join(' ')
   const issued = await issueTokens(

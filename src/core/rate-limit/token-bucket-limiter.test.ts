@@ -14,13 +14,24 @@ describe('RFC 7591 §3: open registration MAY be rate-limited per client address
     expect((await limiter.consume('1.2.3.4', t0 + 40_000)).allowed).toBe(true)
   })
 
-  it('peek tells whether consume would pass, and takes nothing', async () => {
-    const limiter = new TokenBucketLimiter({ max: 1, windowSeconds: 60 })
-    expect(await limiter.peek('a', 0)).toEqual({ allowed: true })
-    expect(await limiter.peek('a', 0)).toEqual({ allowed: true })
-    await limiter.consume('a', 0)
-    expect(await limiter.peek('a', 0)).toEqual({ allowed: false, retryAfterSeconds: 60 })
-    expect(await limiter.peek('a', 60_000)).toEqual({ allowed: true })
+  it('refund gives back a token that consume took, never past the bucket size', async () => {
+    const limiter = new TokenBucketLimiter({ max: 2, windowSeconds: 60 })
+    expect(await limiter.consume('a', 0)).toEqual({ allowed: true })
+    expect(await limiter.consume('a', 0)).toEqual({ allowed: true })
+    expect(await limiter.consume('a', 0)).toEqual({ allowed: false, retryAfterSeconds: 30 })
+    await limiter.refund('a', 0)
+    expect(await limiter.consume('a', 0)).toEqual({ allowed: true })
+    expect((await limiter.consume('a', 0)).allowed).toBe(false)
+    // A full bucket stays full: refunds cannot bank tokens for later.
+    await limiter.refund('b', 0)
+    await limiter.consume('c', 0)
+    await limiter.refund('c', 0)
+    await limiter.refund('c', 0)
+    expect((await limiter.consume('c', 0)).allowed).toBe(true)
+    expect((await limiter.consume('c', 0)).allowed).toBe(true)
+    expect((await limiter.consume('c', 0)).allowed).toBe(false)
+    // 'a' and 'c': giving back to 'b', which never lent anything, made no bucket.
+    expect(limiter.size).toBe(2)
   })
 
   it('keeps one bucket per key', async () => {

@@ -49,8 +49,13 @@ export class TokenBucketLimiter implements RateLimiter {
     return decision
   }
 
-  async peek(key: string, nowMs: number): Promise<RateLimitDecision> {
-    return this.#decide(this.#tokens(key, nowMs))
+  async refund(key: string, nowMs: number): Promise<void> {
+    // A forgotten bucket is a full one: nothing to give back to.
+    if (!this.#buckets.has(key)) return
+    this.#buckets.set(key, {
+      tokens: Math.min(this.#max, this.#tokens(key, nowMs) + 1),
+      updatedMs: nowMs,
+    })
   }
 
   #tokens(key: string, nowMs: number): number {

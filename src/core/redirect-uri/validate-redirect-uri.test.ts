@@ -283,6 +283,82 @@ describe('RFC 8252 §7.1, A17: private-use URI schemes', () => {
   ])
 })
 
+describe('RFC 8252 §7.1, A42: a private-use scheme is no scheme the browser or the OS handles itself', () => {
+  const handled = [
+    'view-source:https://c.example/cb',
+    'chrome://settings/cb',
+    'chrome-extension://abcdefghijklmnop/cb',
+    'edge://settings/cb',
+    'filesystem:https://c.example/temporary/cb',
+    'ws://c.example/cb',
+    'wss://c.example/cb',
+    'ftp://c.example/cb',
+    'sftp://c.example/cb',
+    'mailto:cb@c.example',
+    'MAILTO:cb@c.example',
+    'tel:+15550100',
+    'sms:+15550100',
+    'news:comp.lang.cb',
+    'irc://irc.c.example/cb',
+    'git://c.example/cb.git',
+    'ssh://c.example/cb',
+    'telnet://c.example/',
+    'ldap://c.example/o=cb',
+    'urn:ietf:params:oauth:cb',
+    'tag:c.example,2026:cb',
+    'geo:37.786971,-122.399677',
+    'magnet:?xt=urn:btih:cb',
+    'market://details?id=com.example.app',
+    'intent://cb/',
+    'content://com.example.app.provider/cb',
+    'ms-settings:privacy',
+    'ms-word:ofe|u|https://c.example/cb.docx',
+    'ms-appinstaller:?source=https://c.example/cb',
+    'search-ms:query=cb',
+    'z39.50r://c.example/cb',
+  ]
+  refuses(
+    [NATIVE, NATIVE_PUBLIC, { ...NATIVE_PUBLIC, requireReverseDomainSchemes: true }].flatMap(
+      (overrides) =>
+        handled.map(
+          (uri): RefusedRow => [
+            `RFC 8252 §7.1: rejects ${uri} for ${JSON.stringify(overrides)}`,
+            uri,
+            overrides,
+            'handles itself',
+          ],
+        ),
+    ),
+  )
+  accepts(
+    [
+      // Used by real desktop and MCP clients; vscode is a provisional IANA entry naming one app,
+      // the very app that is the client.
+      'cursor://anysphere.cursor-retrieval/oauth/user-callback',
+      'vscode://publisher.extension/auth',
+      'vscode-insiders://publisher.extension/auth',
+      'claude://oauth/callback',
+      'windsurf://codeium.windsurf/cb',
+      'my-app://cb',
+      'com.example.app:/oauth2redirect',
+      'io.github.example.desktop:/cb',
+    ].map(
+      (uri): Row => [
+        `RFC 8252 §7.1: accepts ${uri} for a public native client`,
+        uri,
+        NATIVE_PUBLIC,
+      ],
+    ),
+  )
+
+  it('the refusal names the scheme, the rule and what to use instead', () => {
+    const error = refusal('view-source:https://c.example/cb', NATIVE_PUBLIC)
+    expect(error.description).toContain("'view-source'")
+    expect(error.description).toContain('RFC 8252')
+    expect(error.description).toContain('reverse-domain')
+  })
+})
+
 describe('RFC 8252 §7.2, A16: claimed https redirect URIs for native clients', () => {
   accepts([
     [

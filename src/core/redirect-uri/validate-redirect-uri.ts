@@ -1,5 +1,6 @@
 import { invalidRedirectUri, quote } from '../../errors.js'
 import { DANGEROUS_SCHEMES } from './dangerous-schemes.js'
+import { isHandledScheme } from './handled-schemes.js'
 import { isLoopbackHost, isLoopbackRedirect } from './is-loopback-redirect.js'
 import { parseAbsoluteUri } from './parse-absolute-uri.js'
 
@@ -68,17 +69,26 @@ function checkPrivateUseScheme(
   field: string,
   rules: RedirectUriRules,
 ): void {
+  // RFC 8252 §7.1 and docs/decisions.md A42: a private-use scheme is the app's own, a
+  // reverse-domain name or a word no standard assigns. One the browser or the OS handles itself
+  // (view-source:, ws:, mailto:, ms-settings:) would hand the code to that handler instead.
+  const scheme = url.protocol.slice(0, -1)
+  if (isHandledScheme(scheme)) {
+    throw invalidRedirectUri(
+      `${field} uses ${quote(scheme)}, a scheme the browser or the operating system handles itself (IANA URI Schemes registry), not a private-use scheme: use a reverse-domain name such as com.example.app or a word no standard assigns (RFC 8252 §7.1): ${quote(raw)}`,
+    )
+  }
   // RFC 8252 §7.1: private-use schemes belong to native apps. A confidential web client has no
   // business registering one, and a scheme can be claimed by any app on the device, so only
   // native or public clients (which cannot rely on a secret anyway) may use them.
   if (rules.applicationType !== 'native' && !rules.publicClient) {
     throw invalidRedirectUri(
-      `${field} uses the private-use scheme ${quote(url.protocol.slice(0, -1))}, allowed only for native clients (application_type 'native') or public clients (token_endpoint_auth_method 'none'): ${quote(raw)}`,
+      `${field} uses the private-use scheme ${quote(scheme)}, allowed only for native clients (application_type 'native') or public clients (token_endpoint_auth_method 'none'): ${quote(raw)}`,
     )
   }
   // RFC 8252 §7.1 recommends reverse-domain schemes (com.example.app:/cb). Single-word schemes
   // such as cursor:// are used by real MCP clients, so the form is enforced only on request.
-  if (rules.requireReverseDomainSchemes && !url.protocol.includes('.')) {
+  if (rules.requireReverseDomainSchemes && !scheme.includes('.')) {
     throw invalidRedirectUri(
       `${field} must use a reverse-domain private-use scheme such as com.example.app:/callback (RFC 8252 §7.1): ${quote(raw)}`,
     )

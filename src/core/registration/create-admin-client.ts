@@ -72,6 +72,7 @@ export function buildAdminClient(
       userAgent: null,
       initialAccessTokenId: null,
       softwareStatementIssuer: null,
+      verifiedBySoftwareStatement: false,
     },
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,

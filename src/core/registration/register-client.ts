@@ -50,7 +50,7 @@ export async function registerClient(
       'request body must be a JSON object of client metadata (RFC 7591 §3.1)',
     )
   }
-  const { metadata, statementIssuer } = await resolveRegistrationMetadata(
+  const { metadata, statement } = await resolveRegistrationMetadata(
     deps,
     body as Readonly<Record<string, unknown>>,
   )
@@ -78,7 +78,7 @@ export async function registerClient(
       ip: context.ip,
       userAgent: context.userAgent,
       initialAccessTokenId: context.initialAccessTokenId,
-      softwareStatementIssuer: statementIssuer,
+      ...statement,
     },
     registrationAccessTokenHash: registrationAccessToken?.hash ?? null,
     registrationAccessTokenExpiresAt: registrationAccessToken?.expiresAt ?? null,
@@ -104,20 +104,30 @@ export async function registerClient(
   return { record, clientSecret, registrationAccessToken: registrationAccessToken?.token ?? null }
 }
 
+/** What the software statement says about the client, recorded in its provenance. */
+export type StatementProvenance = Pick<
+  ClientProvenance,
+  'softwareStatementIssuer' | 'verifiedBySoftwareStatement'
+>
+
 /**
  * The part of registration that RFC 7592 §2.2 updates repeat: apply the software statement,
- * validate, and echo the statement. One path for both, so the rules cannot drift apart.
+ * validate, and echo the statement. One path for both, so the rules cannot drift apart (and an
+ * update recomputes whether the statement vouches for the client).
  */
 export async function resolveRegistrationMetadata(
   deps: Pick<RegisterClientDeps, 'registration' | 'verifySoftwareStatement'>,
   body: Readonly<Record<string, unknown>>,
-): Promise<{ readonly metadata: ClientMetadata; readonly statementIssuer: string | null }> {
+): Promise<{ readonly metadata: ClientMetadata; readonly statement: StatementProvenance }> {
   const statement = await applySoftwareStatement(deps, body)
   const metadata = validateClientMetadata(statement.merged, deps.registration.policy)
   return {
     metadata:
       statement.raw === null ? metadata : { ...metadata, software_statement: statement.raw },
-    statementIssuer: statement.issuer,
+    statement: {
+      softwareStatementIssuer: statement.issuer,
+      verifiedBySoftwareStatement: statement.vouchesForRedirects,
+    },
   }
 }
 
@@ -125,6 +135,8 @@ interface AppliedStatement {
   readonly merged: Readonly<Record<string, unknown>>
   readonly raw: string | null
   readonly issuer: string | null
+  /** The statement asserted redirect_uris itself, so the body could not choose them (A41). */
+  readonly vouchesForRedirects: boolean
 }
 
 /**
@@ -143,12 +155,24 @@ async function applySoftwareStatement(
         'software_statement is required by this server: register with a statement signed by a trusted issuer',
       )
     }
-    return { merged: body, raw: null, issuer: null }
+    return { merged: body, raw: null, issuer: null, vouchesForRedirects: false }
   }
   const verified = await deps.verifySoftwareStatement(raw)
+  // docs/decisions.md A41: a statement vouches for a client only if it names where the client's
+  // codes go. Otherwise anyone can copy a vendor's public statement next to their own
+  // redirect_uris and borrow its client_name and logo_uri.
+  const vouchesForRedirects = Array.isArray(verified.claims.redirect_uris)
+  if (!vouchesForRedirects && deps.registration.softwareStatement.requireRedirectUris) {
+    throw new OAuthError(
+      'invalid_software_statement',
+      'software_statement must assert redirect_uris: this server accepts a statement only for the redirect URIs it names (RFC 7591 §2.3)',
+    )
+  }
   return {
+    // Statement claims win (RFC 7591 §2.3, A31), so asserted redirect_uris cannot be replaced.
     merged: { ...body, ...verified.claims },
     raw: raw as string,
     issuer: verified.issuer,
+    vouchesForRedirects,
   }
 }

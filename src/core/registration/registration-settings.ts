@@ -18,7 +18,11 @@ export interface ManagementSettings {
 /** What registration and RFC 7592 updates read of the configuration (RFC 7591 §3, §5). */
 export interface RegistrationSettings {
   readonly policy: RegistrationPolicy
-  readonly softwareStatement: { readonly required: boolean }
+  readonly softwareStatement: {
+    readonly required: boolean
+    /** Refuse a statement that leaves redirect_uris to the body (docs/decisions.md A41). */
+    readonly requireRedirectUris: boolean
+  }
   /** 0: issued secrets never expire (RFC 7591 §3.2.1 client_secret_expires_at). */
   readonly clientSecretExpiresInSeconds: number
   readonly management: ManagementSettings

@@ -1,8 +1,9 @@
 import { invalidClientMetadata, OAuthError, quote } from '../../errors.js'
 import { hashSecret, verifySecret } from '../crypto/hash-secret.js'
 import { randomToken } from '../crypto/random-token.js'
-import type { ClientRecord } from '../store/store.js'
+import type { ClientRecord, ClientUpdateEffects } from '../store/store.js'
 import { SECRET_AUTH_METHODS } from './client-metadata.js'
+import { identityChanges } from './identity-changes.js'
 import type { RegisterClientDeps } from './register-client.js'
 import { resolveRegistrationMetadata } from './register-client.js'
 import { issueRegistrationAccessToken } from './registration-access-token.js'
@@ -28,13 +29,23 @@ export interface UpdatedClient {
   readonly record: ClientRecord
   readonly clientSecret: string | null
   readonly registrationAccessToken: string
+  /** The members that say who the client is that this update changed (identity-changes.ts). */
+  readonly identityChanges: readonly string[]
+  /** What Store.updateClient must do with the write, in its transaction (A41). */
+  readonly effects: ClientUpdateEffects
 }
 
 /**
  * Builds the replacement record for an RFC 7592 §2.2 PUT. Replace semantics (docs/decisions.md A3): the
  * body is validated exactly as a registration is, so fields left out fall back to their RFC
  * 7591 defaults or disappear. The caller writes it with Store.updateClient against
- * `current.version`.
+ * `current.version`, passing `effects`.
+ *
+ * docs/decisions.md A41: whoever holds the registration access token (a bearer credential that
+ * by default never expires) must not inherit what was given to the client as it was. Changing
+ * who it is or where its codes go clears administrator trust and users' remembered consents;
+ * dropping client authentication revokes the refresh tokens it holds, which needed its
+ * credential to use and would not any more. The statement's verdict is recomputed from the body.
  */
 export async function prepareClientUpdate(
   deps: Pick<RegisterClientDeps, 'registration' | 'verifySoftwareStatement' | 'now'>,
@@ -76,7 +87,7 @@ export async function prepareClientUpdate(
     }
   }
 
-  const { metadata, statementIssuer } = await resolveRegistrationMetadata(deps, input)
+  const { metadata, statement } = await resolveRegistrationMetadata(deps, input)
   const now = deps.now()
   const needsSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
   // A new secret when asked for, or when the client moves to a method that needs one it lacks.
@@ -92,6 +103,10 @@ export async function prepareClientUpdate(
   const lifetime = deps.registration.clientSecretExpiresInSeconds
   const management = deps.registration.management
   const token = management.rotateOnUpdate ? issueRegistrationAccessToken(management, now) : null
+  const changed = identityChanges(current.metadata, metadata)
+  const stopsAuthenticating =
+    current.metadata.token_endpoint_auth_method !== 'none' &&
+    metadata.token_endpoint_auth_method === 'none'
 
   const record: ClientRecord = {
     ...current,
@@ -109,16 +124,23 @@ export async function prepareClientUpdate(
           : now + lifetime,
     updatedAt: now,
     metadata,
-    provenance: { ...current.provenance, softwareStatementIssuer: statementIssuer },
+    provenance: { ...current.provenance, ...statement },
     registrationAccessTokenHash: token?.hash ?? current.registrationAccessTokenHash,
     registrationAccessTokenExpiresAt:
       token === null ? current.registrationAccessTokenExpiresAt : token.expiresAt,
     version: current.version + 1,
+    // An administrator trusted the client as it was; `registrar client trust` again if still so.
+    trusted: current.trusted && changed.length === 0,
   }
   return {
     record,
     clientSecret: newSecret,
     registrationAccessToken: token?.token ?? request.presentedToken,
+    identityChanges: changed,
+    effects: {
+      deleteConsents: changed.length > 0,
+      revokeRefreshTokensAt: stopsAuthenticating ? now : null,
+    },
   }
 }
 

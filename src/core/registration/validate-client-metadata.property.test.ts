@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OAuthError, toErrorDescription } from '../../errors.js'
 import { parseScope } from '../scope/parse-scope.js'
+import { servedGrantTypes } from './check-grant-types.js'
 import type { GrantType } from './client-metadata.js'
 import { GRANT_TYPES, LOCALIZABLE_FIELDS } from './client-metadata.js'
 import type { RegistrationPolicy } from './validate-client-metadata.js'
@@ -134,6 +135,9 @@ const policy: fc.Arbitrary<RegistrationPolicy> = fc.record({
   allowedGrantTypes: fc
     .subarray([...GRANT_TYPES])
     .map((grants) => new Set<GrantType>(grants) as ReadonlySet<GrantType>),
+  servedGrantTypes: fc
+    .record({ implicit: fc.boolean(), password: fc.boolean() })
+    .map((switches) => servedGrantTypes(switches)),
   requireHttpsRedirectUris: fc.boolean(),
   redirectUriHosts: fc.option(fc.constantFrom(['c.example'], ['*.example.com'], []), { nil: null }),
   requireReverseDomainSchemes: fc.boolean(),
@@ -162,8 +166,10 @@ describe('RFC 7591 §3.2.2 / R7591-18: any JSON object gets metadata or a 400 OA
         for (const member of Object.keys(registered)) {
           expect(REGISTERED_KEYS.has(member) || /^[a-z_]+#[A-Za-z0-9-]+$/.test(member)).toBe(true)
         }
-        for (const grant of registered.grant_types)
+        for (const grant of registered.grant_types) {
           expect(rules.allowedGrantTypes.has(grant)).toBe(true)
+          expect(rules.servedGrantTypes.has(grant)).toBe(true)
+        }
         for (const token of parseScope(registered.scope))
           expect(rules.allowedScopes.has(token)).toBe(true)
         expect(new Set(registered.redirect_uris).size).toBe(registered.redirect_uris.length)

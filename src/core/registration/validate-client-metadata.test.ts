@@ -2,7 +2,9 @@ import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { OAuthErrorCode } from '../../errors.js'
 import { OAuthError, toErrorDescription } from '../../errors.js'
+import { servedGrantTypes } from './check-grant-types.js'
 import type { GrantType } from './client-metadata.js'
+import { GRANT_TYPES } from './client-metadata.js'
 import type { RegistrationPolicy } from './validate-client-metadata.js'
 import { validateClientMetadata } from './validate-client-metadata.js'
 
@@ -26,12 +28,18 @@ interface Accepted {
 }
 
 const CB = 'https://c.example/cb'
+/** authorization.implicit and authorization.password as they are by default. */
+const OFF = { implicit: false, password: false } as const
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer'
+
+/** Every grant registrar can serve, both switches on: the allow-list tests vary only the list. */
+const ALL_SERVED = servedGrantTypes({ implicit: true, password: true })
 
 function policy(overrides: Partial<RegistrationPolicy> = {}): RegistrationPolicy {
   return {
     allowedGrantTypes: new Set<GrantType>(['authorization_code', 'refresh_token']),
+    servedGrantTypes: ALL_SERVED,
     requireHttpsRedirectUris: true,
     redirectUriHosts: null,
     requireReverseDomainSchemes: false,
@@ -538,13 +546,63 @@ describe('RFC 7591 §2 / R7591-25, RFC 9700 §2.4, A39: grant_types are checked 
       policy: allowGrants('client_credentials'),
       registered: { redirect_uris: [], grant_types: ['client_credentials'], response_types: [] },
     },
+  ])
+})
+
+describe('A42: a grant the server cannot serve is refused, even when the allow-list names it', () => {
+  const everyGrant = allowGrants(...GRANT_TYPES)
+  const switchedOff = { ...everyGrant, servedGrantTypes: servedGrantTypes(OFF) }
+  refuses([
     {
-      name: 'R7591-25: jwt-bearer is accepted when listed',
+      name: 'A42, RFC 7523 §2.1: jwt-bearer is refused when listed: no grant implements it',
       body: { grant_types: [JWT_BEARER] },
-      policy: allowGrants(JWT_BEARER),
-      registered: { redirect_uris: [], grant_types: [JWT_BEARER], response_types: [] },
+      policy: everyGrant,
+      code: 'invalid_client_metadata',
+      mentions: ['grant_types', JWT_BEARER, 'not implemented'],
+    },
+    {
+      name: 'A42, RFC 9700 §2.4: password is refused when listed while authorization.password is off',
+      body: { grant_types: ['password'] },
+      policy: switchedOff,
+      code: 'invalid_client_metadata',
+      mentions: ['grant_types', "'password'", 'not enabled', 'authorization.password'],
+    },
+    {
+      name: 'A42, RFC 9700 §2.1.2: implicit is refused when listed while authorization.implicit is off',
+      body: { redirect_uris: [CB], grant_types: ['implicit'] },
+      policy: switchedOff,
+      code: 'invalid_client_metadata',
+      mentions: ['grant_types', "'implicit'", 'not enabled', 'authorization.implicit'],
+    },
+    {
+      name: 'A42: a grant neither served nor allowed is refused for not being served',
+      body: { grant_types: ['password'] },
+      policy: { servedGrantTypes: servedGrantTypes(OFF) },
+      code: 'invalid_client_metadata',
+      mentions: ['authorization.password'],
     },
   ])
+  accepts([
+    {
+      name: 'A42: client_credentials and refresh_token need no switch',
+      body: { redirect_uris: [CB], grant_types: ['authorization_code', 'client_credentials'] },
+      policy: switchedOff,
+      registered: { grant_types: ['authorization_code', 'client_credentials'] },
+    },
+  ])
+
+  it('A42: the allow-list refusal offers only grants the server serves', () => {
+    const error = rejection(
+      { grant_types: ['client_credentials'] },
+      {
+        allowedGrantTypes: new Set<GrantType>(['authorization_code', 'password', JWT_BEARER]),
+        servedGrantTypes: servedGrantTypes(OFF),
+      },
+    )
+    expect(error.description).toContain('allowed: authorization_code')
+    expect(error.description).not.toContain('password')
+    expect(error.description).not.toContain(JWT_BEARER)
+  })
 })
 
 describe('RFC 7591 §2.1 / R7591-24: grant_types and response_types must agree', () => {
@@ -715,6 +773,47 @@ describe('RFC 7591 §2 jwks / jwks_uri, ROIDCR-07/08: client keys', () => {
         token_endpoint_auth_method: 'private_key_jwt',
         jwks_uri: 'https://c.example/jwks.json',
       },
+    },
+  ])
+})
+
+describe('A42, RFC 7518 §3.3: RSA keys in jwks are at least 2048 bits', () => {
+  const rsaOf = (bits: number) =>
+    generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' })
+  const rsa1024 = rsaOf(1024)
+  const rsa3072 = rsaOf(3072)
+  refuses([
+    {
+      name: 'RFC 7518 §3.3: a 1024-bit RSA key is refused, saying the minimum',
+      body: { redirect_uris: [CB], jwks: { keys: [rsa1024] } },
+      code: 'invalid_client_metadata',
+      mentions: ['jwks.keys[0]', '1024-bit', '2048 bits', 'RFC 7518'],
+    },
+    {
+      name: 'RFC 7518 §3.3: a 2040-bit RSA key is refused, even beside a good key',
+      body: {
+        redirect_uris: [CB],
+        jwks: { keys: [ecPublicJwk, { ...rsaOf(2040), alg: 'PS256' }] },
+      },
+      code: 'invalid_client_metadata',
+      mentions: ['jwks.keys[1]', '2040-bit'],
+    },
+    {
+      name: 'RFC 7518 §3.3: a short RSA key is refused for private_key_jwt too',
+      body: {
+        redirect_uris: [CB],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [{ ...rsa1024, alg: 'RS256', kid: 'k1' }] },
+      },
+      code: 'invalid_client_metadata',
+      mentions: ['1024-bit'],
+    },
+  ])
+  accepts([
+    {
+      name: 'RFC 7518 §3.3: a 3072-bit RSA key is accepted',
+      body: { redirect_uris: [CB], jwks: { keys: [rsa3072] } },
+      registered: { jwks: { keys: [rsa3072] } },
     },
   ])
 })

@@ -16,6 +16,11 @@ import { resolveScope } from './resolve-scope.js'
 /** What the operator allows dynamically registered clients to ask for. */
 export interface RegistrationPolicy {
   readonly allowedGrantTypes: ReadonlySet<GrantType>
+  /**
+   * The grants this server can serve (servedGrantTypes in check-grant-types.ts): any other is
+   * refused even when allowedGrantTypes lists it (docs/decisions.md A42).
+   */
+  readonly servedGrantTypes: ReadonlySet<GrantType>
   readonly requireHttpsRedirectUris: boolean
   /** null: any host. */
   readonly redirectUriHosts: readonly string[] | null
@@ -54,6 +59,7 @@ export function validateClientMetadata(
   const grantTypes = checkGrantTypes(
     input.grant_types ?? ['authorization_code'],
     policy.allowedGrantTypes,
+    policy.servedGrantTypes,
   )
   const responseTypes =
     input.response_types === undefined

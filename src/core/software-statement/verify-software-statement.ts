@@ -5,15 +5,11 @@ import type {
   JWTVerifyGetKey,
   ProtectedHeaderParameters,
 } from 'jose'
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-} from 'jose'
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors } from 'jose'
 import { OAuthError, quote } from '../../errors.js'
 import { verifyAgainstKeySet } from '../crypto/verify-against-key-set.js'
+import type { Fetcher } from '../fetch/fetcher.js'
+import { createRemoteKeySet } from '../fetch/remote-key-set.js'
 import { ASSERTION_SIGNING_ALGS } from '../registration/client-metadata.js'
 
 /**
@@ -53,8 +49,6 @@ const REGISTERED_CLAIMS: ReadonlySet<string> = new Set([
 ])
 
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60
-/** A slow or dead jwks_uri must not hold a registration request open (and its socket) for long. */
-const JWKS_FETCH_TIMEOUT_MS = 5_000
 
 function invalid(description: string, cause?: unknown): OAuthError {
   return new OAuthError(
@@ -69,7 +63,10 @@ function invalid(description: string, cause?: unknown): OAuthError {
  * which issuer's keys were involved, and never carry key material or a raw network error.
  * JWKSMultipleMatchingKeys passes through: verifyAgainstKeySet tries each candidate.
  */
-function issuerKeys(issuer: TrustedSoftwareStatementIssuer): JWTVerifyGetKey {
+function issuerKeys(
+  issuer: TrustedSoftwareStatementIssuer,
+  fetcher: Fetcher | undefined,
+): JWTVerifyGetKey {
   const name = quote(issuer.issuer)
   const hasJwks = issuer.jwks !== undefined
   const hasJwksUri = issuer.jwksUri !== undefined
@@ -98,8 +95,15 @@ function issuerKeys(issuer: TrustedSoftwareStatementIssuer): JWTVerifyGetKey {
         cause,
       })
     }
+    // The issuer's keys are fetched like a client's: through the one safe fetcher, never
+    // straight from here (src/net/safe-fetch.ts; an issuer URL can point anywhere too).
+    if (fetcher === undefined) {
+      throw new TypeError(
+        `trusted software statement issuer ${name} has a jwksUri but no fetcher was given`,
+      )
+    }
     // Built once here so jose's cache (cacheMaxAge) and refetch cooldown apply across requests.
-    keySet = createRemoteJWKSet(url, { timeoutDuration: JWKS_FETCH_TIMEOUT_MS })
+    keySet = createRemoteKeySet(url, fetcher)
   }
   const remote = hasJwksUri
 
@@ -171,6 +175,8 @@ export function createSoftwareStatementVerifier(options: {
   readonly clockToleranceSeconds?: number
   /** injectable clock, epoch seconds, for tests */
   readonly now?: () => number
+  /** How issuers' jwksUri keys are fetched; required when any issuer has a jwksUri. */
+  readonly fetcher?: Fetcher
 }): SoftwareStatementVerifier {
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS
   if (!Number.isFinite(tolerance) || tolerance < 0) {
@@ -185,7 +191,7 @@ export function createSoftwareStatementVerifier(options: {
         `trusted software statement issuer ${quote(trusted.issuer)} is configured twice`,
       )
     }
-    keysByIssuer.set(trusted.issuer, issuerKeys(trusted))
+    keysByIssuer.set(trusted.issuer, issuerKeys(trusted, options.fetcher))
   }
 
   return async (statement) => {

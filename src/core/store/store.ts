@@ -17,6 +17,13 @@ export interface ClientProvenance {
   readonly initialAccessTokenId: string | null
   /** `iss` of the verified software statement, when one was presented. */
   readonly softwareStatementIssuer: string | null
+  /**
+   * A trusted software statement vouched for this client: it asserted the client's
+   * `redirect_uris` itself, so they are the statement's, not the body's (docs/decisions.md A41).
+   * A statement that leaves them to the body lends its name to whoever copies it: false then.
+   * Recomputed on every RFC 7592 update.
+   */
+  readonly verifiedBySoftwareStatement: boolean
 }
 
 export interface ClientRecord {
@@ -168,6 +175,21 @@ export interface ListClientsQuery {
   readonly after?: string
 }
 
+/**
+ * What an RFC 7592 update takes away with it (docs/decisions.md A41), done by updateClient in
+ * the transaction of its compare-and-set, and only if that succeeds.
+ */
+export interface ClientUpdateEffects {
+  /** Delete every consent users gave the client: who it is, or where it sends them, changed. */
+  readonly deleteConsents: boolean
+  /**
+   * Revoke, at this time (epoch seconds), every refresh token of the client not yet revoked: it
+   * stopped authenticating (moved to `none`), and tokens issued while it had to no longer need a
+   * credential to use. null: leave its tokens alone.
+   */
+  readonly revokeRefreshTokensAt: number | null
+}
+
 export type CreateClientResult =
   | { readonly created: true }
   /** The initial access token was used up, expired or revoked between the check and the write. */
@@ -193,8 +215,20 @@ export interface Store {
    * Replaces the stored client with `client` (same clientId) only if the stored version is still
    * `expectedVersion`; `client.version` must be `expectedVersion + 1`. Returns false, writing
    * nothing, when the client is gone or another update got there first.
+   *
+   * `effects` are applied in the same transaction, after the compare-and-set and only if it
+   * succeeded: no reader ever sees the new client with the consents or refresh tokens of the old
+   * one, and a refused update deletes and revokes nothing. Races: a consent saved with
+   * `clientVersion` (saveConsent) either commits first and is deleted here, or finds the version
+   * moved and saves nothing; a refresh token exchanged concurrently either commits first (its
+   * replacement is revoked here) or finds its token revoked (rotateRefreshToken: `reused`).
+   * Tokens issued after the commit are not touched.
    */
-  updateClient(client: ClientRecord, expectedVersion: number): Promise<boolean>
+  updateClient(
+    client: ClientRecord,
+    expectedVersion: number,
+    effects?: ClientUpdateEffects,
+  ): Promise<boolean>
   /**
    * Forgets the client's registration access token (RFC 7592 §2.1: a misused one is revoked).
    * Like every change to a client, it increments the version.
@@ -223,16 +257,43 @@ export interface Store {
   findUserByUsername(username: string): Promise<UserRecord | null>
   getUser(id: string): Promise<UserRecord | null>
   listUsers(): Promise<readonly UserRecord[]>
-  /** Removes the user with their sessions, consents, codes and tokens; false when unknown. */
+  /**
+   * Removes the user with their sessions, consents, codes, tokens and the addresses they signed
+   * in from; false when unknown.
+   */
   deleteUser(id: string): Promise<boolean>
+
+  /**
+   * Remembers that the user signed in with their password from this address key (a client
+   * address as core/rate-limit/address-key.ts counts it) at `at`, so that a username lock
+   * someone else caused does not shut them out there (core/users/login-throttle.ts). One row per
+   * (user, address key), holding the latest time: concurrent sign-ins from one address, in any
+   * number of processes, leave one row with the latest of their times, never an earlier one.
+   * Rows older than login-throttle's 30 days answer nothing and may be deleted.
+   */
+  recordSignIn(userId: string, addressKey: string, at: number): Promise<void>
+  /**
+   * Whether the user signed in from this address key at `since` or later. A read only: a
+   * sign-in recorded concurrently may or may not be seen.
+   */
+  hasSignedInFrom(userId: string, addressKey: string, since: number): Promise<boolean>
 
   createSession(session: SessionRecord): Promise<void>
   /** The session with this id hash, if it exists and has not expired at `now`. */
   findSession(idHash: string, now: number): Promise<SessionRecord | null>
   deleteSession(idHash: string): Promise<void>
 
-  /** Inserts or replaces the consent of (userId, clientId). */
-  saveConsent(consent: ConsentRecord): Promise<void>
+  /**
+   * Inserts or replaces the consent of (userId, clientId); true when saved. With
+   * `clientVersion`, only while the client is still at that version (the one the user was
+   * shown), checked under the client row's lock in the same transaction: against an updateClient
+   * that deletes consents, either this commits first and the update deletes it, or the update
+   * does and this saves nothing and returns false (as for a client that is gone).
+   */
+  saveConsent(
+    consent: ConsentRecord,
+    options?: { readonly clientVersion: number },
+  ): Promise<boolean>
   findConsent(userId: string, clientId: string): Promise<ConsentRecord | null>
 
   createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>

@@ -8,7 +8,7 @@ import { verifyAgainstDummy, verifyPassword } from './password-hash.js'
  * not tell an attacker which usernames exist. Returns the user, or null for any failure.
  */
 export async function authenticatePassword(
-  store: Store,
+  store: Pick<Store, 'findUserByUsername'>,
   username: string,
   password: string,
 ): Promise<UserRecord | null> {

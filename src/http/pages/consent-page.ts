@@ -1,12 +1,14 @@
 import { hiddenFields } from './form-fields.js'
 import { html, htmlPage } from './layout.js'
+import { noticePage } from './notice-page.js'
 import type { ConsentPageContext } from './page-contexts.js'
 
 /**
  * The built-in consent page: who is asking (name, logo, homepage), for what (each scope in
  * words, each resource), where the answer goes (the redirect host, which MCP asks to show
- * clearly), and, for a client that registered itself without a trusted software statement, a
- * plain warning that nobody has checked who it is (RFC 7591 §5: its metadata is self-asserted).
+ * clearly), and, for a client that registered itself without a trusted software statement that
+ * vouches for it, a plain warning that nobody has checked who it is (RFC 7591 §5: its metadata
+ * is self-asserted), its name marked "as claimed" (docs/decisions.md A41).
  */
 export function consentPage(
   context: ConsentPageContext,
@@ -23,13 +25,13 @@ export function consentPage(
       ? null
       : html`<p class="muted">Homepage: <a href="${client.clientUri}" rel="noopener noreferrer">${client.clientUri}</a></p>`
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(client.redirectHost)
-  const body = html`<div class="client">${logo}<h1>Allow <span id="client-name">${name}</span> to access your account?</h1></div>
+  const claimed =
+    client.unverified && client.name !== null
+      ? html` <span class="muted" id="name-claimed">(as claimed)</span>`
+      : null
+  const body = html`<div class="client">${logo}<h1>Allow <span id="client-name">${name}</span>${claimed} to access your account?</h1></div>
 ${homepage}
-${
-  client.unverified
-    ? html`<p class="warning" role="alert" id="unverified-notice"><strong>Unverified application.</strong> This application registered itself with this server and nobody has verified who publishes it: its name and logo are whatever it chose. Only allow it if you started this sign-in yourself, from an application you trust.</p>`
-    : null
-}
+${unverifiedNotice(client)}
 <p>Signed in as <strong>${context.user.username ?? context.user.id}</strong>. ${name} is asking to:</p>
 <ul id="scopes">
 ${context.scopes.map(
@@ -56,5 +58,33 @@ ${hiddenFields(context.csrfToken, context.hidden)}
     body,
     formTargets: options.formTargets,
     cookies: options.cookies,
+  })
+}
+
+function unverifiedNotice(client: ConsentPageContext['client']) {
+  if (!client.unverified) return null
+  const advice =
+    'Only allow it if you started this sign-in yourself, from an application you trust.'
+  if (client.softwareStatementIssuer === null) {
+    return html`<p class="warning" role="alert" id="unverified-notice"><strong>Unverified application.</strong> This application registered itself with this server and nobody has verified who publishes it: its name and logo are whatever it chose. ${advice}</p>`
+  }
+  // docs/decisions.md A41: the statement is genuine but does not name where the application
+  // sends you, so anyone may have copied it next to their own redirect URIs.
+  return html`<p class="warning" role="alert" id="unverified-notice"><strong>Unverified application.</strong> It presented a software statement from <strong id="statement-issuer">${client.softwareStatementIssuer}</strong>, but that statement does not say where this application sends you, so anyone could have copied it: its name and logo are shown as claimed, not verified. ${advice}</p>`
+}
+
+/**
+ * 409 for a consent decision about a client that changed since its page was shown (a PUT over
+ * RFC 7592, docs/decisions.md A41): nothing is sent to the client, and the user may look again at
+ * the request as the client now is.
+ */
+export function clientChangedPage(restartUrl: string): Response {
+  return noticePage({
+    status: 409,
+    title: 'This application changed',
+    detail:
+      'The application changed its registration while this page was open, so your answer was not used and nothing was sent to it.',
+    role: 'alert',
+    extra: html`<p><a id="start-again" href="${restartUrl}">Start again</a> to see what it asks for now, and who it is now.</p>`,
   })
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, formActionSource, html, pageSecurityHeaders } from './layout.js'
+import {
+  escapeHtml,
+  formActionSource,
+  formTargetsFor,
+  html,
+  pageSecurityHeaders,
+} from './layout.js'
 
 describe('HTML pages escape what they show', () => {
   it('escapes every interpolated value unless it is html itself', () => {
@@ -34,10 +40,42 @@ describe('security headers of every page', () => {
     ['http://[::1]:8080/cb', 'http:'],
     ['com.example.app:/oauth2redirect', 'com.example.app:'],
     ['cursor://anysphere.cursor-retrieval/oauth/callback', 'cursor:'],
+    ['https://xn--bcher-kva.example/cb', 'https://xn--bcher-kva.example'],
+    ['https://bücher.example/cb', 'https://xn--bcher-kva.example'],
+    ['https://c.example./cb', 'https://c.example.'],
   ])('form-action also names the redirect a form submission ends at: %s → %s', (uri, source) => {
     expect(formActionSource(uri)).toBe(source)
     expect(pageSecurityHeaders([source])['Content-Security-Policy']).toContain(
       `form-action 'self' ${source};`,
     )
   })
+
+  // The URL parser accepts these hosts (RFC 3986 reg-name allows sub-delims), and registration
+  // accepts them as https redirect URIs; in the header each would end or reshape a directive.
+  it.each([
+    'https://a.example;script-src/cb',
+    'https://a.example;script-src-elem/cb',
+    "https://a'unsafe-inline'.example/cb",
+    'https://a.example,b.example/cb',
+    'https://*.example/cb',
+    'https://a=b.example/cb',
+    'https://a!b.example/cb',
+    'https://a$b.example/cb',
+    'https://a(b).example/cb',
+    'https://a&b.example/cb',
+    'https://a+b.example/cb',
+    'https://a_b.example/cb',
+    'https://a~b.example/cb',
+  ])(
+    'CSP3 §2.3.1: a host with characters outside host-char (%s) names no source; form-action stays self',
+    (uri) => {
+      expect(URL.parse(uri)).not.toBeNull()
+      expect(formActionSource(uri)).toBeNull()
+      expect(formTargetsFor(uri)).toEqual([])
+      const csp = pageSecurityHeaders(formTargetsFor(uri))['Content-Security-Policy']
+      expect(csp).toBe(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      )
+    },
+  )
 })

@@ -52,6 +52,14 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * CSP3 §2.3.1 host-part: labels of ALPHA, DIGIT and "-" joined by ".", an optional final ".".
+ * The URL parser lets far more through in a host (`https://a.example;script-src/cb` parses, its
+ * hostname `a.example;script-src`: RFC 3986 reg-name allows sub-delims such as ; ' * , =), and
+ * each of those would end the directive or reshape it in the header.
+ */
+const CSP_HOST = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?$/
+
+/**
  * The CSP source a form submission's redirect chain may end at, besides 'self'. Chrome and
  * Safari check form-action against every redirect that follows a form POST, not only the action
  * (w3c/webappsec-csp#8), so the login and consent forms, whose answer is a redirect to the
@@ -59,12 +67,20 @@ export function escapeHtml(text: string): string {
  * included), or its scheme for a private-use scheme (RFC 8252 §7.1). CSP host sources cannot
  * spell an IPv6 literal, so [::1] widens to `http:`; the page's own forms are all that is
  * allowed to submit anyway (default-src 'none', no script).
+ *
+ * Only a source built from validated parts reaches the header: an origin whose host is all host
+ * characters and that parses back to itself. Anything else is null, left out of form-action,
+ * and the browser then refuses the redirect after the form post: a refused sign-in, never an
+ * injected directive.
  */
 export function formActionSource(redirectUri: string): string | null {
   const url = URL.parse(redirectUri)
   if (url === null) return null
   if (url.protocol === 'http:' || url.protocol === 'https:') {
-    return url.hostname.startsWith('[') ? url.protocol : url.origin
+    if (url.hostname.startsWith('[')) return url.protocol
+    if (!CSP_HOST.test(url.hostname)) return null
+    const source = url.origin
+    return URL.parse(source)?.origin === source ? source : null
   }
   return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : null
 }

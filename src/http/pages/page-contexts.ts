@@ -22,8 +22,17 @@ export interface ConsentPageContext {
     readonly name: string | null
     readonly logoUri: string | null
     readonly clientUri: string | null
-    /** Dynamically registered and not vouched for by a trusted software statement. */
+    /**
+     * Dynamically registered and not vouched for by a trusted software statement that asserts its
+     * redirect URIs (docs/decisions.md A41): its name and logo are only what it claims.
+     */
     readonly unverified: boolean
+    /**
+     * Issuer of the trusted software statement the client registered with, whether or not it
+     * vouches for the client: with `unverified`, say that the name is as claimed even so, since
+     * a statement that does not name the redirect URIs can be copied by anyone. null: none.
+     */
+    readonly softwareStatementIssuer: string | null
     /** Hostnames the user will be sent back to (MCP: shown clearly). */
     readonly redirectHost: string
   }

@@ -1,11 +1,14 @@
 import type { Hono } from 'hono'
 import { needsConsent } from '../../core/authorize/needs-consent.js'
 import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
-import type { AuthorizationDeps } from '../authorization-flow.js'
+import type { AuthorizationDeps, Identity } from '../authorization-flow.js'
 import {
+  authorizationErrorResponse,
   completeAuthorization,
   errorRedirect,
+  errorResponseOf,
   identifyUser,
+  NOT_SIGNED_IN,
   resolveAuthorizationRequest,
   signInRequiredPage,
   usesHostAuthentication,
@@ -56,23 +59,40 @@ async function authorize(
   status: 302 | 303,
 ): Promise<Response> {
   const params = readAuthorizationParameters(source)
-  const resolved = await resolveAuthorizationRequest(deps, params, status)
+  // Who is signed in is found out once, and only when needed: an error for a client nobody
+  // vouched for asks (docs/decisions.md A40), and so does every request that checks out.
+  let identifying: Promise<Identity> | null = null
+  const identify = () => {
+    identifying ??= identifyUser(deps, httpRequest)
+    return identifying
+  }
+  const resolved = await resolveAuthorizationRequest(
+    deps,
+    params,
+    status,
+    async () => (await identify()).kind === 'user',
+  )
   if (!resolved.ok) return resolved.response
   const { request } = resolved
   const hostAuthentication = usesHostAuthentication(deps)
 
-  const identity = await identifyUser(deps, httpRequest)
+  const identity = await identify()
   if (identity.kind === 'response') return identity.response
   // prompt=login re-authenticates; with the host's hook, signing in again is the host's
   // business (the hook sees the request and its prompt).
   if (identity.kind === 'anonymous' || (request.prompt.login && !hostAuthentication)) {
-    // OpenID Connect Core §3.1.2.6: prompt=none with nobody signed in → login_required.
+    // OpenID Connect Core §3.1.2.6: prompt=none with nobody signed in → login_required; for a
+    // client nobody vouched for, on a page rather than redirected (A40).
     if (request.prompt.none) {
-      return errorRedirect(
+      return authorizationErrorResponse(
         deps,
         request,
-        { code: 'login_required', description: 'the user is not signed in and prompt is none' },
+        errorResponseOf(request, {
+          code: 'login_required',
+          description: 'the user is not signed in and prompt is none',
+        }),
         status,
+        NOT_SIGNED_IN,
       )
     }
     if (hostAuthentication) return signInRequiredPage()

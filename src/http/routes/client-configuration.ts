@@ -81,12 +81,15 @@ export function mountClientConfigurationRoute(
             body,
             rotateSecret,
           })
-          if (await store.updateClient(update.record, client.version)) {
+          if (await store.updateClient(update.record, client.version, update.effects)) {
             options.logger.info(
               {
                 client_id: client.clientId,
                 version: update.record.version,
                 rotated_secret: update.clientSecret !== null,
+                // docs/decisions.md A41: these cost the client its trust and remembered consents.
+                identity_changed: update.identityChanges,
+                refresh_tokens_revoked: update.effects.revokeRefreshTokensAt !== null,
               },
               'client registration updated',
             )

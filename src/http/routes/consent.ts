@@ -13,13 +13,14 @@ import {
   identifyUser,
   PENDING_REQUEST_FIELD,
   preLoginSecret,
-  redirectResponse,
   resolveAuthorizationRequest,
+  resumeAuthorization,
+  SIGNED_IN,
   signInRequiredPage,
   usesHostAuthentication,
 } from '../authorization-flow.js'
 import type { HandlerEnv } from '../handler-env.js'
-import { consentPage } from '../pages/consent-page.js'
+import { clientChangedPage, consentPage } from '../pages/consent-page.js'
 import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
 import { CSRF_FIELD } from '../pages/form-fields.js'
 import { formTargetsFor, hostPage } from '../pages/layout.js'
@@ -29,6 +30,12 @@ import { readFormBody } from '../read-form-body.js'
 import { readCookie } from '../session/cookies.js'
 import { csrfTokenFor, isSameOrigin, verifyCsrfToken } from '../session/csrf.js'
 import type { CurrentSession } from '../session/session.js'
+
+/**
+ * The form field that carries the client version the consent page showed (docs/decisions.md
+ * A41): a decision about the client as it was must not approve it as an RFC 7592 update left it.
+ */
+export const CLIENT_VERSION_FIELD = 'client_version'
 
 /**
  * Shows the consent page (built-in, or the host's renderConsent). Its CSRF token is bound to the
@@ -56,14 +63,19 @@ export function showConsentPage(
     request: httpRequest,
     action: deps.paths.consent,
     csrfToken: csrfTokenFor(secret),
-    hidden: { [PENDING_REQUEST_FIELD]: pending.pending },
+    hidden: {
+      [PENDING_REQUEST_FIELD]: pending.pending,
+      [CLIENT_VERSION_FIELD]: String(request.client.version),
+    },
     client: {
       clientId: request.client.clientId,
       name: metadata.client_name ?? null,
       logoUri: metadata.logo_uri ?? null,
       clientUri: metadata.client_uri ?? null,
-      // Self-asserted metadata (RFC 7591 §5) that no trusted software statement vouched for.
-      unverified: provenance.origin === 'dynamic' && provenance.softwareStatementIssuer === null,
+      // Self-asserted metadata (RFC 7591 §5) that no trusted software statement vouched for: one
+      // that does not assert the redirect_uris lends its name to anyone (docs/decisions.md A41).
+      unverified: provenance.origin === 'dynamic' && !provenance.verifiedBySoftwareStatement,
+      softwareStatementIssuer: provenance.softwareStatementIssuer,
       redirectHost: redirectHostOf(request.redirectUri),
     },
     scopes: request.scopes.map((value) => ({
@@ -93,9 +105,10 @@ function redirectHostOf(redirectUri: string): string {
 
 /**
  * POST {issuer path}/consent: the user's decision. The request is checked again from scratch
- * (the client may have been deleted or changed its redirect URIs meanwhile), then `allow`
- * remembers the consent and answers the client with a code, and `deny` answers access_denied
- * (RFC 6749 §4.1.2.1). Always 303, so the browser follows with a GET.
+ * (the client may have been deleted or changed its redirect URIs meanwhile), and the client must
+ * still be the version the page showed (docs/decisions.md A41), else the user is asked to start
+ * again. Then `allow` remembers the consent and answers the client with a code, and `deny`
+ * answers access_denied (RFC 6749 §4.1.2.1). Always 303, so the browser follows with a GET.
  */
 export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps): void {
   app.post(deps.paths.consent, async (c) => {
@@ -110,12 +123,8 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
       if (identity.kind === 'anonymous') {
         if (usesHostAuthentication(deps)) return signInRequiredPage()
         // The session ended while the page was open: start over, which asks to sign in again.
-        // Re-encoded, so that whatever the field held stays one query string on our own path.
-        const query = new URLSearchParams(pending).toString()
-        return redirectResponse(
-          `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${query}`,
-          303,
-        )
+        // Re-encoded, so that whatever the field held stays one request to our own endpoint.
+        return resumeAuthorization(deps, new URLSearchParams(pending), { formTargets: [] })
       }
       const secret =
         identity.session === null
@@ -124,9 +133,16 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
       if (!verifyCsrfToken(form.get(CSRF_FIELD), secret)) return forbiddenFormPage()
 
       const params = readAuthorizationParameters(new URLSearchParams(pending))
-      const resolved = await resolveAuthorizationRequest(deps, params, 303)
+      // Only a signed-in user reaches the consent form, so errors redirect (docs/decisions.md A40).
+      const resolved = await resolveAuthorizationRequest(deps, params, 303, SIGNED_IN)
       if (!resolved.ok) return resolved.response
       const { request } = resolved
+      // Neither answer goes to a client other than the one shown: its redirect URIs or name may
+      // have changed over RFC 7592 since (a form from before this check was added has no field).
+      const shownVersion = String(request.client.version)
+      if (form.get(CLIENT_VERSION_FIELD) !== shownVersion) {
+        return clientChangedPage(restartUrl(deps, pending))
+      }
       const decision = form.get('decision')
       if (decision === 'deny') {
         return errorRedirect(
@@ -146,7 +162,7 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
       }
       const { user } = identity
       const previous = await deps.store.findConsent(user.id, request.client.clientId)
-      await deps.store.saveConsent(
+      const saved = await deps.store.saveConsent(
         mergeConsent(previous, {
           userId: user.id,
           clientId: request.client.clientId,
@@ -154,10 +170,23 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
           resources: request.resources,
           grantedAt: deps.now(),
         }),
+        // An update that commits between the check above and here either deletes this consent
+        // or makes the save refuse (Store.saveConsent): never a consent that outlives it.
+        { clientVersion: request.client.version },
       )
+      if (!saved) return clientChangedPage(restartUrl(deps, pending))
       return await completeAuthorization(deps, request, user, 303)
     } catch (error) {
       return unexpectedErrorPage(error, deps.options.logger)
     }
   })
+}
+
+/**
+ * The authorization endpoint with the pending request, to start over from. Re-encoded, so that
+ * whatever the field held stays one query string on our own path.
+ */
+function restartUrl(deps: AuthorizationDeps, pending: string): string {
+  const query = new URLSearchParams(pending).toString()
+  return `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${query}`
 }

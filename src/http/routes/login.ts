@@ -4,14 +4,13 @@ import { withoutLoginPrompt } from '../../core/authorize/parse-prompt.js'
 import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
 import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../../core/discovery/endpoint-url.js'
-import { authenticatePassword } from '../../core/users/authenticate-password.js'
-import { loginThrottleKeys } from '../../core/users/login-throttle.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import {
   FORM_MAX_BYTES,
   PENDING_REQUEST_FIELD,
   preLoginSecret,
   redirectResponse,
+  resumeAuthorization,
 } from '../authorization-flow.js'
 import type { HandlerEnv } from '../handler-env.js'
 import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
@@ -54,7 +53,13 @@ export async function showLoginPage(
   }
   const render = deps.options.authorization.renderLogin
   if (render !== null && render !== undefined) {
-    return hostPage(await render(context), { status: options.status, cookies })
+    const page = hostPage(await render(context), { status: options.status, cookies })
+    // Retry-After (a 429 lock, a 503 when every hash slot is busy) is registrar's to say,
+    // whoever drew the page; a header the host set itself wins.
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (!page.headers.has(name)) page.headers.set(name, value)
+    }
+    return page
   }
   return loginPage(context, {
     status: options.status,
@@ -121,17 +126,21 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
       }
 
       const ip = c.env.clientAddress
-      const keys = loginThrottleKeys(username, ip)
-      const locked = (await deps.throttle?.lockedFor(keys, Date.now())) ?? null
-      if (locked !== null) return await again(429, TOO_MANY, { 'Retry-After': String(locked) })
-
-      const user = await authenticatePassword(deps.store, username, password)
-      if (user === null) {
-        const wait = (await deps.throttle?.recordFailure(keys, Date.now())) ?? null
-        deps.options.logger.info({ ip, locked: wait !== null }, 'login failed')
-        if (wait !== null) return await again(429, TOO_MANY, { 'Retry-After': String(wait) })
-        return await again(401, WRONG_CREDENTIALS)
+      // Counted against the username and the address before the password is hashed, and
+      // refused at once when either is locked or every hash slot is busy (login-throttle.ts).
+      const result = await deps.throttle.signIn({ username, password, ip }, Date.now())
+      switch (result.outcome) {
+        case 'locked':
+          deps.options.logger.info({ ip }, 'login refused: locked')
+          return await again(429, TOO_MANY, retryAfter(result.retryAfterSeconds))
+        case 'busy':
+          deps.options.logger.warn({ ip }, 'login refused: every password hash slot is busy')
+          return await again(503, BUSY, retryAfter(result.retryAfterSeconds))
+        case 'wrong_credentials':
+          deps.options.logger.info({ ip }, 'login failed')
+          return await again(401, WRONG_CREDENTIALS)
       }
+      const user = result.user
 
       // A new id on every sign-in (session fixation); the old session, if any, ends.
       const previous = readCookie(request.headers.get('cookie'), deps.cookies.session)
@@ -139,9 +148,16 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
       const ttl = deps.options.authorization.sessionTtlSeconds
       const id = await startSession(deps.store, user.id, deps.now(), ttl)
       deps.options.logger.info({ user_id: user.id, ip }, 'signed in')
-      const response = redirectResponse(resumeUrl(deps, pending), 303)
-      response.headers.append('Set-Cookie', setCookie(deps.cookies, deps.cookies.session, id, ttl))
-      return response
+      const cookies = [setCookie(deps.cookies, deps.cookies.session, id, ttl)]
+      if (pending === null) {
+        const response = redirectResponse(endpointUrl(deps.options, ENDPOINT_PATHS.login), 303)
+        response.headers.append('Set-Cookie', cookies[0] ?? '')
+        return response
+      }
+      return resumeAuthorization(deps, resumeParameters(pending), {
+        formTargets: await formTargetsOf(deps, pending),
+        cookies,
+      })
     } catch (error) {
       return unexpectedErrorPage(error, deps.options.logger)
     }
@@ -149,15 +165,20 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
 }
 
 const TOO_MANY = 'Too many failed sign-in attempts. Wait a few minutes and try again.'
+const BUSY = 'The server is busy checking other sign-ins. Try again in a moment.'
+
+/** RFC 9110 §10.2.3, for a 429 (RFC 6585 §4) or a 503. */
+function retryAfter(seconds: number): Record<string, string> {
+  return { 'Retry-After': String(seconds) }
+}
 
 /**
  * Where a successful sign-in goes: back to the pending authorization request, with `login`
- * taken out of its prompt (the user has just signed in, and asking again would loop), or to
- * the sign-in page, which then says who is signed in. Always this server's own endpoint, so the
- * hidden field can never turn the login into an open redirector.
+ * taken out of its prompt (the user has just signed in, and asking again would loop); without
+ * one, to the sign-in page, which then says who is signed in. Always this server's own
+ * endpoint, so the hidden field can never turn the login into an open redirector.
  */
-function resumeUrl(deps: AuthorizationDeps, pending: string | null): string {
-  if (pending === null) return endpointUrl(deps.options, ENDPOINT_PATHS.login)
+function resumeParameters(pending: string): URLSearchParams {
   const params = new URLSearchParams(pending)
   const prompt = params.getAll('prompt')
   if (prompt.length === 1) {
@@ -165,7 +186,7 @@ function resumeUrl(deps: AuthorizationDeps, pending: string | null): string {
     if (rest === null) params.delete('prompt')
     else params.set('prompt', rest)
   }
-  return `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${params.toString()}`
+  return params
 }
 
 /** form-action sources for the login form of a pending request (see formActionSource). */

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono'
 import { registrationClientUri } from '../../core/discovery/authorization-server-metadata.js'
 import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
+import { addressKey } from '../../core/rate-limit/address-key.js'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
 import { authenticateInitialAccessToken } from '../../core/registration/initial-access-token.js'
 import type {
@@ -50,6 +51,7 @@ export function mountRegisterRoute(app: Hono<HandlerEnv>, services: RegistrarSer
             ip: context.ip,
             authorized_by: context.authorizedBy,
             software_statement_issuer: record.provenance.softwareStatementIssuer,
+            verified_by_software_statement: record.provenance.verifiedBySoftwareStatement,
           },
           'client registered',
         )
@@ -83,7 +85,8 @@ async function admit(
   const { options } = services
   const limiter = services.registrationRateLimiter
   if (limiter !== null) {
-    const decision = await limiter.consume(ip ?? 'unknown', Date.now())
+    const key = addressKey(ip ?? 'unknown', options.rateLimitIpv6PrefixLength)
+    const decision = await limiter.consume(key, Date.now())
     if (!decision.allowed) {
       throw new OAuthError(
         'rate_limited',

@@ -7,8 +7,8 @@ import type { Database } from './schema.js'
 /**
  * Every column, in the order clientToRow writes them. 'or-null' binds an undefined value (only a
  * caller outside the types can pass one) as NULL, which is what Kysely's leaving the column out
- * stores for a column without DEFAULT. version and trusted have one, but integer() and flag()
- * never return undefined.
+ * stores for a column without DEFAULT. version, trusted and verified_by_software_statement have
+ * one, but integer() and flag() never return undefined.
  */
 export const CLIENT_ROW: Shape<ClientRow> = {
   client_id: 'or-null',
@@ -23,6 +23,7 @@ export const CLIENT_ROW: Shape<ClientRow> = {
   created_user_agent: 'or-null',
   initial_access_token_id: 'or-null',
   software_statement_issuer: 'or-null',
+  verified_by_software_statement: 'required',
   software_id: 'or-null',
   software_version: 'or-null',
   registration_access_token_hash: 'or-null',

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ClientUpdateEffects,
   ConsentRecord,
   CreateClientResult,
   InitialAccessTokenRecord,
@@ -13,7 +14,7 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../../core/store/store.js'
-import { flag, integer } from './column-values.js'
+import { flag, integer, nullableInteger } from './column-values.js'
 import type { QueryRunner } from './compiled-query.js'
 import type { HotQueries } from './hot-queries.js'
 import { hotQueries, insertTokens } from './hot-queries.js'
@@ -144,21 +145,46 @@ export class KyselyStore implements Store {
     return row === undefined ? null : rowToClient(row)
   }
 
-  async updateClient(client: ClientRecord, expectedVersion: number): Promise<boolean> {
+  async updateClient(
+    client: ClientRecord,
+    expectedVersion: number,
+    effects?: ClientUpdateEffects,
+  ): Promise<boolean> {
     if (client.version !== expectedVersion + 1) {
       throw new RangeError(
         `updateClient: version must be ${expectedVersion + 1}, got ${client.version}`,
       )
     }
     const { client_id: _id, client_id_issued_at: _issued, ...changes } = clientToRow(client)
+    const expected = integer(expectedVersion, 'expectedVersion')
+    const revokeAt = nullableInteger(
+      effects?.revokeRefreshTokensAt ?? null,
+      'revokeRefreshTokensAt',
+    )
     // One statement, compare-and-set on the version: the whole record changes or nothing does.
-    const updated = await this.#open()
-      .updateTable('clients')
-      .set(changes)
-      .where('client_id', '=', client.clientId)
-      .where('version', '=', integer(expectedVersion, 'expectedVersion'))
-      .executeTakeFirst()
-    return updated.numUpdatedRows === 1n
+    const compareAndSet = async (db: Kysely<Database>) => {
+      const updated = await db
+        .updateTable('clients')
+        .set(changes)
+        .where('client_id', '=', client.clientId)
+        .where('version', '=', expected)
+        .executeTakeFirst()
+      return updated.numUpdatedRows === 1n
+    }
+    if (effects?.deleteConsents !== true && revokeAt === null) return compareAndSet(this.#open())
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        // The client row first, as in deleteClient and saveConsent: its lock orders this against
+        // a concurrent consent (store.ts), and a refused compare-and-set takes nothing with it.
+        // Then tokens before consents, the order of deleteClient and deleteUser (no deadlock).
+        if (!(await compareAndSet(trx))) return false
+        if (revokeAt !== null) await revokeLiveRefreshTokens(trx, client.clientId, revokeAt)
+        if (effects?.deleteConsents === true) {
+          await trx.deleteFrom('consents').where('client_id', '=', client.clientId).execute()
+        }
+        return true
+      })
   }
 
   async revokeRegistrationAccessToken(clientId: string): Promise<void> {
@@ -287,9 +313,36 @@ export class KyselyStore implements Store {
         await trx.deleteFrom('authorization_codes').where('user_id', '=', id).execute()
         await trx.deleteFrom('consents').where('user_id', '=', id).execute()
         await trx.deleteFrom('sessions').where('user_id', '=', id).execute()
+        await trx.deleteFrom('sign_in_addresses').where('user_id', '=', id).execute()
         const deleted = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst()
         return deleted.numDeletedRows > 0n
       })
+  }
+
+  async recordSignIn(userId: string, addressKey: string, at: number): Promise<void> {
+    const time = integer(at, 'at')
+    // One upsert: concurrent sign-ins leave one row, and the time only ever moves forward.
+    await this.#open()
+      .insertInto('sign_in_addresses')
+      .values({ user_id: userId, address_key: addressKey, last_sign_in_at: time })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'address_key'])
+          .doUpdateSet({ last_sign_in_at: time })
+          .where('sign_in_addresses.last_sign_in_at', '<', time),
+      )
+      .execute()
+  }
+
+  async hasSignedInFrom(userId: string, addressKey: string, since: number): Promise<boolean> {
+    const row = await this.#open()
+      .selectFrom('sign_in_addresses')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .where('address_key', '=', addressKey)
+      .where('last_sign_in_at', '>=', integer(since, 'since'))
+      .executeTakeFirst()
+    return row !== undefined
   }
 
   async createSession(session: SessionRecord): Promise<void> {
@@ -309,20 +362,46 @@ export class KyselyStore implements Store {
     await this.#open().deleteFrom('sessions').where('id_hash', '=', idHash).execute()
   }
 
-  async saveConsent(consent: ConsentRecord): Promise<void> {
+  async saveConsent(
+    consent: ConsentRecord,
+    options?: { readonly clientVersion: number },
+  ): Promise<boolean> {
     const row = consentToRow(consent)
     // One statement: two approvals racing end with one of them whole, never a mixture.
-    await this.#open()
-      .insertInto('consents')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'client_id']).doUpdateSet({
-          scopes: row.scopes,
-          resources: row.resources,
-          granted_at: row.granted_at,
-        }),
-      )
-      .execute()
+    const upsert = (db: Kysely<Database>) =>
+      db
+        .insertInto('consents')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'client_id']).doUpdateSet({
+            scopes: row.scopes,
+            resources: row.resources,
+            granted_at: row.granted_at,
+          }),
+        )
+        .execute()
+    if (options === undefined) {
+      await upsert(this.#open())
+      return true
+    }
+    const version = integer(options.clientVersion, 'clientVersion')
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        // A write that changes nothing, to hold the client row's lock at the version the user
+        // was shown (SQLite has no SELECT … FOR SHARE): an updateClient that deletes consents
+        // then runs wholly before this (the version moved: nothing saved) or wholly after (it
+        // deletes what this saves).
+        const held = await trx
+          .updateTable('clients')
+          .set((eb) => ({ version: eb.ref('version').$castTo<number>() }))
+          .where('client_id', '=', consent.clientId)
+          .where('version', '=', version)
+          .executeTakeFirst()
+        if (held.numUpdatedRows !== 1n) return false
+        await upsert(trx)
+        return true
+      })
   }
 
   async findConsent(userId: string, clientId: string): Promise<ConsentRecord | null> {
@@ -486,6 +565,30 @@ export class KyselyStore implements Store {
   #runner(): QueryRunner {
     this.#open()
     return this.#direct
+  }
+}
+
+/**
+ * Revokes, at `at`, every refresh token of the client not yet revoked, in passes until one finds
+ * none left. On PostgreSQL a pass sees only rows committed when it began: an exchange already
+ * holding one of the tokens makes it wait, and the replacement that exchange then commits is
+ * caught by the next pass. An exchange that starts later waits for the caller's transaction and
+ * finds its token revoked. On SQLite, where writers take turns, the first pass revokes them all.
+ */
+async function revokeLiveRefreshTokens(
+  trx: Kysely<Database>,
+  clientId: string,
+  at: number,
+): Promise<void> {
+  for (;;) {
+    const pass = await trx
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('client_id', '=', clientId)
+      .where('kind', '=', 'refresh')
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (pass.numUpdatedRows === 0n) return
   }
 }
 

@@ -53,6 +53,7 @@ export function clientToRow(client: ClientRecord): Insertable<ClientsTable> {
     created_user_agent: provenance.userAgent,
     initial_access_token_id: provenance.initialAccessTokenId,
     software_statement_issuer: provenance.softwareStatementIssuer,
+    verified_by_software_statement: flag(provenance.verifiedBySoftwareStatement),
     software_id: metadata.software_id ?? null,
     software_version: metadata.software_version ?? null,
     registration_access_token_hash: client.registrationAccessTokenHash,
@@ -83,6 +84,10 @@ export function rowToClient(row: Selectable<ClientsTable>): ClientRecord {
       userAgent: row.created_user_agent,
       initialAccessTokenId: row.initial_access_token_id,
       softwareStatementIssuer: row.software_statement_issuer,
+      verifiedBySoftwareStatement: readFlag(
+        row.verified_by_software_statement,
+        'verified_by_software_statement',
+      ),
     },
     registrationAccessTokenHash: row.registration_access_token_hash,
     registrationAccessTokenExpiresAt:

@@ -30,6 +30,8 @@ export interface ClientsTable {
   created_user_agent: string | null
   initial_access_token_id: string | null
   software_statement_issuer: string | null
+  /** 0/1: ClientProvenance.verifiedBySoftwareStatement (docs/decisions.md A41). */
+  verified_by_software_statement: FlagColumn
   /** Copied from metadata so that operators can query by software without parsing JSON. */
   software_id: string | null
   software_version: string | null
@@ -115,6 +117,14 @@ export interface AssertionJtisTable {
   expires_at: NumberColumn
 }
 
+/** Migration 0005: where each user has signed in from (Store.recordSignIn). */
+export interface SignInAddressesTable {
+  user_id: string
+  /** core/rate-limit/address-key.ts: an IPv4 address or an IPv6 prefix. */
+  address_key: string
+  last_sign_in_at: NumberColumn
+}
+
 export interface Database {
   clients: ClientsTable
   initial_access_tokens: InitialAccessTokensTable
@@ -124,4 +134,5 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable
   tokens: TokensTable
   assertion_jtis: AssertionJtisTable
+  sign_in_addresses: SignInAddressesTable
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
 import { sql } from 'kysely'
 import type { RateLimitDecision, RateLimiter } from '../../core/rate-limit/rate-limiter.js'
 import type { Database } from './schema.js'
@@ -12,7 +12,8 @@ import type { Database } from './schema.js'
  * Each consume is one INSERT … ON CONFLICT DO UPDATE … WHERE: the database locks the bucket's
  * row, re-reads it and refills, takes a token only if one is there and returns the row only when
  * it did. Concurrent requests on any number of instances queue on that row lock, so a bucket of
- * 20 admits exactly 20 however the requests are spread.
+ * 20 admits exactly 20 however the requests are spread. A refund is one UPDATE under the same
+ * lock, so takes and refunds interleave without losing either.
  *
  * Times come from each instance's clock (`nowMs`): skew between instances shifts the refill by
  * the skew (milliseconds under NTP), never lets a bucket go back in time (updated_ms only grows)
@@ -41,6 +42,10 @@ type RateLimitDatabase = {
   rate_limit_buckets: RateLimitBucketsTable
 }
 
+function checkNow(nowMs: number): void {
+  if (!Number.isSafeInteger(nowMs)) throw new RangeError(`nowMs must be an integer, got ${nowMs}`)
+}
+
 /** Forgotten buckets are deleted at most this often per instance (a full one equals none). */
 const PRUNE_INTERVAL_MS = 60_000
 
@@ -61,16 +66,23 @@ export function createTableRateLimiter(
   const buckets = db.withTables<RateLimitDatabase>()
   let lastPruneMs = Number.NEGATIVE_INFINITY
 
-  // min(max, tokens + max(0, now - updated) * rate), in CASE form: PostgreSQL spells the
-  // two-argument min LEAST and SQLite spells it MIN. Parameters are cast because PostgreSQL would
-  // otherwise infer the rate's type from the bigint it multiplies, and refuse 0.0000055.
+  const cap = sql`cast(${max} as double precision)`
+  // min(max, value), in CASE form: PostgreSQL spells the two-argument min LEAST and SQLite
+  // spells it MIN.
+  const capped = (value: RawBuilder<number>) =>
+    sql<number>`(case when ${value} < ${cap} then ${value} else ${cap} end)`
+  // min(max, tokens + max(0, now - updated) * rate). Parameters are cast because PostgreSQL
+  // would otherwise infer the rate's type from the bigint it multiplies, and refuse 0.0000055.
   const refilled = (nowMs: number) => {
     const now = sql`cast(${nowMs} as bigint)`
     const elapsed = sql`(${now} - rate_limit_buckets.updated_ms)`
     const earned = sql`(case when ${elapsed} > 0 then ${elapsed} else 0 end) * cast(${refillPerMs} as double precision)`
-    const sum = sql`(rate_limit_buckets.tokens + ${earned})`
-    const cap = sql`cast(${max} as double precision)`
-    return sql<number>`(case when ${sum} < ${cap} then ${sum} else ${cap} end)`
+    return capped(sql<number>`(rate_limit_buckets.tokens + ${earned})`)
+  }
+  // updated_ms only ever grows, whatever the instance's clock says.
+  const latest = (nowMs: number) => {
+    const now = sql`cast(${nowMs} as bigint)`
+    return sql<number>`(case when rate_limit_buckets.updated_ms > ${now} then rate_limit_buckets.updated_ms else ${now} end)`
   }
 
   const prune = (nowMs: number) => {
@@ -94,11 +106,10 @@ export function createTableRateLimiter(
       .where('key', '=', key)
       .executeTakeFirst()
 
-  /** The decision for a bucket as read (undefined: full); `refused` when consume already failed. */
-  const refusalOrAllowed = (
+  /** The refusal of a consume, with when a token will be back by the bucket as read. */
+  const refusal = (
     bucket: { tokens: number; updated_ms: number | string } | undefined,
     nowMs: number,
-    refused: boolean,
   ): RateLimitDecision => {
     const tokens =
       bucket === undefined
@@ -107,7 +118,6 @@ export function createTableRateLimiter(
             max,
             Number(bucket.tokens) + Math.max(0, nowMs - Number(bucket.updated_ms)) * refillPerMs,
           )
-    if (!refused && tokens >= 1) return { allowed: true }
     return {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil(Math.max(0, 1 - tokens) / refillPerMs / 1000)),
@@ -115,14 +125,8 @@ export function createTableRateLimiter(
   }
 
   return {
-    async peek(key: string, nowMs: number): Promise<RateLimitDecision> {
-      return refusalOrAllowed(await readBucket(key), nowMs, false)
-    },
-
     async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
-      if (!Number.isSafeInteger(nowMs)) {
-        throw new RangeError(`nowMs must be an integer, got ${nowMs}`)
-      }
+      checkNow(nowMs)
       const taken = await buckets
         .insertInto('rate_limit_buckets')
         .values({ limiter, key, tokens: max - 1, updated_ms: nowMs })
@@ -131,7 +135,7 @@ export function createTableRateLimiter(
             .columns(['limiter', 'key'])
             .doUpdateSet({
               tokens: sql<number>`${refilled(nowMs)} - 1`,
-              updated_ms: sql<number>`(case when rate_limit_buckets.updated_ms > ${sql`cast(${nowMs} as bigint)`} then rate_limit_buckets.updated_ms else ${sql`cast(${nowMs} as bigint)`} end)`,
+              updated_ms: latest(nowMs),
             })
             .where(sql<boolean>`${refilled(nowMs)} >= 1`),
         )
@@ -142,7 +146,20 @@ export function createTableRateLimiter(
 
       // Refused: read the bucket once more to say when a token will be back. Another request
       // may have moved it meanwhile; the answer is a hint for Retry-After, not a promise.
-      return refusalOrAllowed(await readBucket(key), nowMs, true)
+      return refusal(await readBucket(key), nowMs)
+    },
+
+    async refund(key: string, nowMs: number): Promise<void> {
+      checkNow(nowMs)
+      // One UPDATE, under the row's lock like consume: concurrent takes and refunds on any
+      // instance all count, and the bucket never holds more than max. No row: nothing was
+      // taken (or it was pruned as full), so there is nothing to give back.
+      await buckets
+        .updateTable('rate_limit_buckets')
+        .set({ tokens: capped(sql<number>`${refilled(nowMs)} + 1`), updated_ms: latest(nowMs) })
+        .where('limiter', '=', limiter)
+        .where('key', '=', key)
+        .execute()
     },
   }
 }

@@ -1,6 +1,8 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { rateLimitBuckets } from './0003_rate_limits.js'
 import { oauthFlows } from './0004_oauth_flows.js'
+import { signInAddresses } from './0005_sign_in_addresses.js'
+import { clientVerification } from './0006_client_verification.js'
 
 /**
  * Every schema change registrar has ever made, in order. Migrations live in code rather than in a
@@ -87,6 +89,8 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002_registration_management': registrationManagement,
   '0003_rate_limits': rateLimitBuckets,
   '0004_oauth_flows': oauthFlows,
+  '0005_sign_in_addresses': signInAddresses,
+  '0006_client_verification': clientVerification,
 }
 
 export const migrationProvider: MigrationProvider = {
