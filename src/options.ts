@@ -1,5 +1,10 @@
 import { z } from 'zod'
-import { specialUseHost } from './core/fetch/special-use-addresses.js'
+import type { AddressAllowList } from './core/fetch/address-allow-list.js'
+import {
+  addressAllowListEntryProblem,
+  parseAddressAllowList,
+  refusedSpecialUseHost,
+} from './core/fetch/address-allow-list.js'
 import { isLoopbackHost } from './core/redirect-uri/is-loopback-redirect.js'
 import { servedGrantTypes } from './core/registration/check-grant-types.js'
 import type { GrantType } from './core/registration/client-metadata.js'
@@ -55,6 +60,21 @@ export interface RegistrarOptions {
   readonly tokens?: TokenOptions
   readonly authorization?: AuthorizationOptions
   readonly clientAuthentication?: ClientAuthenticationOptions
+  readonly outboundFetch?: OutboundFetchOptions
+}
+
+export interface OutboundFetchOptions {
+  /**
+   * Let the server fetch keys (a client's jwks_uri, a trusted issuer's jwksUri) from special-use
+   * addresses: loopback, private, link-local and the like, which are refused so that no client
+   * can make the server reach its own network (SSRF). `true` allows all of them; a list allows
+   * the host names it names (exactly, any case; no wildcards) and the addresses in its IPv4 or
+   * IPv6 CIDR ranges, for example
+   * `["jwks.internal.example", "10.0.0.0/8", "fd00::/8", "127.0.0.1/32"]`. For internal
+   * deployments and tests; logged as a warning at start-up. An internal CA is trusted through
+   * Node's `NODE_EXTRA_CA_CERTS`. @default false
+   */
+  readonly allowPrivateAddresses?: boolean | readonly string[]
 }
 
 export interface ClientAuthenticationOptions {
@@ -243,19 +263,9 @@ const trustedIssuerSchema = z
   .strictObject({
     issuer: z.string().min(1),
     jwks: jwkSet.optional(),
-    // Fetched like a client's jwks_uri (src/net/safe-fetch.ts): https to a public address only.
-    jwksUri: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .superRefine((uri, context) => {
-        const url = URL.parse(uri)
-        const range = url === null ? null : specialUseHost(url)
-        if (range === null) return
-        context.addIssue({
-          code: 'custom',
-          message: `must not name a special-use address (${range.name}, ${range.reference}): keys are fetched from public addresses only`,
-        })
-      })
-      .optional(),
+    // Fetched like a client's jwks_uri (src/net/safe-fetch.ts): https, and a special-use IP
+    // literal only if outboundFetch allows it (checked by resolveSettings, which sees both).
+    jwksUri: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
   })
   .refine((value) => (value.jwks === undefined) !== (value.jwksUri === undefined), {
     message: 'needs exactly one of jwks or jwksUri',
@@ -327,6 +337,22 @@ const authorizationSchema = z.strictObject({
   scopeDescriptions: z.record(z.string(), z.string()).default({}),
 })
 
+// docs/decisions.md B6: off unless the operator opts in; each entry is checked here so that a
+// typo is a start-up error naming it, not an allow-list that silently allows something else.
+const outboundFetchSchema = z.strictObject({
+  allowPrivateAddresses: z
+    .union([
+      z.boolean(),
+      z.array(
+        z.string().superRefine((entry, context) => {
+          const problem = addressAllowListEntryProblem(entry)
+          if (problem !== null) context.addIssue({ code: 'custom', message: problem })
+        }),
+      ),
+    ])
+    .default(false),
+})
+
 const clientAuthenticationSchema = z.strictObject({
   // An assertion is made for one request (its jti is single use, docs/decisions.md A26): an
   // hour covers any client's clock and caching; a day is the ceiling, as its jti is held that long.
@@ -346,6 +372,7 @@ export const settingsSchema = z.strictObject({
   tokens: tokensSchema.prefault({}),
   authorization: authorizationSchema.prefault({}),
   clientAuthentication: clientAuthenticationSchema.prefault({}),
+  outboundFetch: outboundFetchSchema.prefault({}),
 })
 
 const optionsSchema = settingsSchema.extend({ issuer: z.string() })
@@ -414,6 +441,10 @@ export interface ResolvedOptions {
   }
   readonly clientAuthentication: {
     readonly assertionMaxLifetimeSeconds: number
+  }
+  readonly outboundFetch: {
+    /** Special-use addresses a server-side fetch may reach anyway (docs/decisions.md B6). */
+    readonly allowPrivateAddresses: AddressAllowList
   }
 }
 
@@ -512,7 +543,16 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
     )
   }
   if (t.format === 'jwt') checkSigningKey(t.signingKey)
+  const allowPrivateAddresses = parseAddressAllowList(settings.outboundFetch.allowPrivateAddresses)
   const { required, trustedIssuers, requireRedirectUris } = r.softwareStatement
+  trustedIssuers.forEach((issuer, index) => {
+    const url = issuer.jwksUri === undefined ? null : URL.parse(issuer.jwksUri)
+    const range = url === null ? null : refusedSpecialUseHost(url, allowPrivateAddresses)
+    if (range === null) return
+    throw new TypeError(
+      `registration.softwareStatement.trustedIssuers[${index}].jwksUri: must not name a special-use address (${range.name}, ${range.reference}): keys are fetched from public addresses only, unless outboundFetch.allowPrivateAddresses allows it`,
+    )
+  })
   if (required && trustedIssuers.length === 0) {
     throw new TypeError(
       'registration.softwareStatement.required is true but trustedIssuers is empty: no registration could succeed',
@@ -535,6 +575,7 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
         requireReverseDomainSchemes: r.requireReverseDomainSchemes,
         allowedScopes: new Set(allowedScopes),
         defaultScopes: Object.freeze([...defaultScopes]),
+        allowPrivateAddresses,
       }),
       rateLimit: r.rateLimit === false ? false : Object.freeze({ ...r.rateLimit }),
       softwareStatement: Object.freeze({
@@ -574,6 +615,7 @@ export function resolveSettings(settings: ParsedSettings): ResolvedSettings {
       scopeDescriptions: Object.freeze({ ...a.scopeDescriptions }),
     }),
     clientAuthentication: Object.freeze({ ...settings.clientAuthentication }),
+    outboundFetch: Object.freeze({ allowPrivateAddresses }),
   })
 }
 

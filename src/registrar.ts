@@ -1,4 +1,5 @@
 import { ClientKeySets } from './core/client-auth/client-key-sets.js'
+import { describeAddressAllowList } from './core/fetch/address-allow-list.js'
 import type { Fetcher } from './core/fetch/fetcher.js'
 import type { RateLimiter } from './core/rate-limit/rate-limiter.js'
 import { TokenBucketLimiter } from './core/rate-limit/token-bucket-limiter.js'
@@ -29,10 +30,14 @@ export interface Registrar {
 export function createRegistrar(input: RegistrarOptions): Registrar {
   const options = resolveOptions(input)
   warnAboutUnservedGrants(options)
+  warnAboutPrivateAddresses(options)
   // The one way out to a URL someone else chose (src/net/safe-fetch.ts): client jwks_uri and
   // statement issuers' keys alike. Its test seam can only ride on the input under a symbol the
   // package does not export, so no configuration can name it.
-  const fetcher = createSafeFetcher(input as SafeFetcherOptions)
+  const fetcher = createSafeFetcher({
+    ...(input as SafeFetcherOptions),
+    allowPrivateAddresses: options.outboundFetch.allowPrivateAddresses,
+  })
   const services = createServices(options, input.store, fetcher)
   return { options, fetch: createHandler(services) }
 }
@@ -49,6 +54,19 @@ function warnAboutUnservedGrants(options: ResolvedOptions): void {
   options.logger.warn(
     { grant_types: unserved },
     'registration.allowedGrantTypes lists grants this server cannot serve; registrations asking for them are refused',
+  )
+}
+
+/**
+ * docs/decisions.md B6: the opt-in lets clients make the server fetch from its own network, so
+ * the operator is told, once, exactly what it opens.
+ */
+function warnAboutPrivateAddresses(options: ResolvedOptions): void {
+  const list = options.outboundFetch.allowPrivateAddresses
+  if (!list.all && list.entries.length === 0) return
+  options.logger.warn(
+    { allow_private_addresses: describeAddressAllowList(list) },
+    'outboundFetch.allowPrivateAddresses weakens SSRF protection: jwks_uri and jwksUri fetches may reach these special-use addresses',
   )
 }
 

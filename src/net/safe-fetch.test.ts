@@ -5,8 +5,10 @@ import {
   loopbackResolver,
   OTHER_CA,
   startTlsServer,
+  TEST_CA,
   TEST_HOST,
 } from '../../test/net/tls-server.js'
+import { parseAddressAllowList } from '../core/fetch/address-allow-list.js'
 import type { Fetcher, FetchResult } from '../core/fetch/fetcher.js'
 import { FetchFailedError } from '../core/fetch/fetcher.js'
 import { createSafeFetcher, safeFetchTestSeam } from './safe-fetch.js'
@@ -333,12 +335,65 @@ describe('every failure is the same error, whatever its kind', () => {
     expect(String(errors[0]?.cause)).toContain('loopback')
   })
 
-  it('the seam is needed for loopback: without it the same server is refused', async () => {
+  it('the opt-in is needed for loopback: without it the same server is refused', async () => {
     const withoutAllow = createSafeFetcher({
       [safeFetchTestSeam]: { allowAddresses: [], ca: OTHER_CA, resolve: loopbackResolver() },
     })
     const before = server.connections()
     await failure(withoutAllow({ url: `https://${TEST_HOST}:${server.port}/jwks` }))
     expect(server.connections()).toBe(before)
+  })
+})
+
+describe('outboundFetch.allowPrivateAddresses: the operator opts in to special-use addresses', () => {
+  // The seam supplies only the test CA and the resolver here: it lets no address through.
+  function optedIn(allow: boolean | readonly string[]): Fetcher {
+    return createSafeFetcher({
+      allowPrivateAddresses: parseAddressAllowList(allow),
+      [safeFetchTestSeam]: { allowAddresses: [], ca: TEST_CA, resolve: loopbackResolver() },
+    })
+  }
+
+  it.each([
+    // [allow, host, reached]
+    [['127.0.0.1/32'], 'name', true],
+    [['127.0.0.1/32'], 'literal', true],
+    [['127.0.0.0/8'], 'literal', true],
+    [[TEST_HOST], 'name', true],
+    [[TEST_HOST.toUpperCase()], 'name', true],
+    [true, 'name', true],
+    [true, 'literal', true],
+    // A listed name admits that name only, not the address it resolves to under another name.
+    [[TEST_HOST], 'literal', false],
+    [['10.0.0.0/8', 'fd00::/8'], 'name', false],
+    [['127.0.0.2/32'], 'literal', false],
+    [false, 'name', false],
+    [[], 'literal', false],
+  ] as const)('%j, %s host: reached %s', async (allow, host, reached) => {
+    const hostname = host === 'name' ? TEST_HOST : '127.0.0.1'
+    const fetch = optedIn(allow)({ url: `https://${hostname}:${server.port}/jwks` })
+    if (reached) {
+      const result = await fetch
+      expect(result.status).toBe(200)
+      expect(new TextDecoder().decode(result.body)).toBe(JWKS)
+    } else {
+      const before = server.connections()
+      const error = await failure(fetch)
+      expect(String(error.cause)).toContain('loopback')
+      expect(server.connections()).toBe(before)
+    }
+  })
+
+  it('every other rule still holds: https only, no redirects, the size cap, the CA', async () => {
+    const fetcher = optedIn(['127.0.0.1/32'])
+    const base = `https://${TEST_HOST}:${server.port}`
+    await failure(fetcher({ url: `http://${TEST_HOST}:${server.port}/jwks` }))
+    await failure(fetcher({ url: `${base}/redirect` }))
+    await failure(fetcher({ url: `${base}/mebibyte` }))
+    const untrusted = createSafeFetcher({
+      allowPrivateAddresses: parseAddressAllowList(true),
+      [safeFetchTestSeam]: { allowAddresses: [], ca: OTHER_CA, resolve: loopbackResolver() },
+    })
+    await failure(untrusted({ url: `${base}/jwks` }))
   })
 })

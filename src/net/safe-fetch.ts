@@ -2,8 +2,15 @@ import { lookup } from 'node:dns/promises'
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
 import type { LookupFunction } from 'node:net'
+import type { AddressAllowList } from '../core/fetch/address-allow-list.js'
+import {
+  allowsAddress,
+  allowsHost,
+  NO_PRIVATE_ADDRESSES,
+} from '../core/fetch/address-allow-list.js'
 import type { Fetcher, FetchRequest, FetchResult } from '../core/fetch/fetcher.js'
 import { FetchFailedError } from '../core/fetch/fetcher.js'
+import type { IpAddress } from '../core/fetch/special-use-addresses.js'
 import { parseIpAddress, specialUseRange } from '../core/fetch/special-use-addresses.js'
 
 /**
@@ -20,6 +27,10 @@ import { parseIpAddress, specialUseRange } from '../core/fetch/special-use-addre
  * - no redirect is followed (a 3xx is a failure: its target was never checked);
  * - one deadline covers resolution, connection, TLS and the whole body, and the body has a cap;
  * - every failure is the one FetchFailedError, whatever went wrong.
+ * The one exception is the operator's: `outboundFetch.allowPrivateAddresses` lets a special-use
+ * address through when `true`, when the URL's host name is listed, or when the address falls in
+ * a listed range (docs/decisions.md B6). Certificates are checked against Node's default CAs,
+ * which NODE_EXTRA_CA_CERTS extends for an internal CA.
  */
 
 /** A JWK Set host that has not answered whole in 5 s is down, and a token request waits on it. */
@@ -47,13 +58,15 @@ export const safeFetchTestSeam: unique symbol = Symbol('registrar.safeFetch.test
 export interface SafeFetchTestSeam {
   /** Addresses let through although special-use: the test server's, 127.0.0.1. */
   readonly allowAddresses: readonly string[]
-  /** The CA (PEM) the test server's certificate chains to; replaces the system's roots. */
+  /** The CA (PEM) the test server's certificate chains to; replaces Node's default CAs. */
   readonly ca: string
   /** Answers host names instead of the system resolver. */
   readonly resolve?: Resolver
 }
 
 export interface SafeFetcherOptions {
+  /** `outboundFetch.allowPrivateAddresses`, parsed. @default NO_PRIVATE_ADDRESSES */
+  readonly allowPrivateAddresses?: AddressAllowList
   readonly [safeFetchTestSeam]?: SafeFetchTestSeam
 }
 
@@ -62,7 +75,10 @@ const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, ver
 export function createSafeFetcher(options: SafeFetcherOptions = {}): Fetcher {
   const seam = options[safeFetchTestSeam]
   const resolve = seam?.resolve ?? systemResolver
-  const allowed: ReadonlySet<string> = new Set(seam?.allowAddresses ?? [])
+  const seamAddresses: ReadonlySet<string> = new Set(seam?.allowAddresses ?? [])
+  const allowList = options.allowPrivateAddresses ?? NO_PRIVATE_ADDRESSES
+  const allowed = (hostname: string, address: string, ip: IpAddress): boolean =>
+    seamAddresses.has(address) || allowsHost(allowList, hostname) || allowsAddress(allowList, ip)
 
   return async function safeFetch(fetchRequest: FetchRequest): Promise<FetchResult> {
     const timeoutMs = fetchRequest.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS
@@ -110,7 +126,7 @@ function checkUrl(text: string): URL {
 async function resolvePublic(
   url: URL,
   resolve: Resolver,
-  allowed: ReadonlySet<string>,
+  allowed: (hostname: string, address: string, ip: IpAddress) => boolean,
 ): Promise<ResolvedAddress> {
   const literal = parseIpAddress(url.hostname)
   const addresses: readonly ResolvedAddress[] =
@@ -123,7 +139,7 @@ async function resolvePublic(
     const ip = parseIpAddress(address)
     if (ip === null) throw new Error(`${url.hostname} resolved to ${address}, not an address`)
     const special = specialUseRange(ip)
-    if (special !== null && !allowed.has(address)) {
+    if (special !== null && !allowed(url.hostname, address, ip)) {
       throw new Error(`${address} is a special-use address (${special.name}, ${special.reference})`)
     }
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import { parseAddressAllowList } from '../../src/core/fetch/address-allow-list.js'
 import type { Fetcher } from '../../src/core/fetch/fetcher.js'
 import type { Resolver } from '../../src/net/safe-fetch.js'
 import { createSafeFetcher, safeFetchTestSeam } from '../../src/net/safe-fetch.js'
@@ -71,6 +72,15 @@ export async function startTlsServer(
   }
 }
 
+/** A route answering with the JWK Set of `keys`, as a client's jwks_uri would. */
+export function jwkSetRoute(keys: () => readonly object[]): Route {
+  return (_request, response) => {
+    response
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ keys: keys() }))
+  }
+}
+
 /** Answers TEST_HOST (and only it) with 127.0.0.1, counting the questions. */
 export function loopbackResolver(): Resolver & { readonly calls: () => number } {
   let calls = 0
@@ -83,14 +93,16 @@ export function loopbackResolver(): Resolver & { readonly calls: () => number } 
 }
 
 /**
- * The safe fetcher with the test seam: 127.0.0.1 allowed, TEST_CA trusted, names answered by
- * `resolve`. Every other rule holds as in production.
+ * The safe fetcher as an operator opting in to 127.0.0.1 configures it
+ * (outboundFetch.allowPrivateAddresses), with the test seam only for TEST_CA and for names
+ * answered by `resolve`. Every other rule holds as in production.
  */
 export function loopbackFetcher(
   resolve: Resolver = loopbackResolver(),
   ca: string = TEST_CA,
 ): Fetcher {
   return createSafeFetcher({
-    [safeFetchTestSeam]: { allowAddresses: ['127.0.0.1'], ca, resolve },
+    allowPrivateAddresses: parseAddressAllowList(['127.0.0.1/32']),
+    [safeFetchTestSeam]: { allowAddresses: [], ca, resolve },
   })
 }

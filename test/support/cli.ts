@@ -43,11 +43,18 @@ export interface ServeProcess {
   stderr(): string
 }
 
-/** Starts `registrar serve` and resolves once it prints `listening on <url>`. */
-export function serveCli(args: readonly string[]): Promise<ServeProcess> {
+/**
+ * Starts `registrar serve` and resolves once it prints `listening on <url>`. `env` replaces the
+ * child's environment (this process's by default), for what Node reads at start only.
+ */
+export function serveCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     })
     let stdout = ''
     let stderr = ''

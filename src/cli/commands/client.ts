@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { clientInformationResponse } from '../../core/registration/client-information-response.js'
 import { createAdminClient } from '../../core/registration/create-admin-client.js'
 import type { ManagementSettings } from '../../core/registration/registration-settings.js'
+import { trustTierOf } from '../../core/registration/trust-tier.js'
 import type { ClientRecord } from '../../core/store/store.js'
 import { OAuthError } from '../../errors.js'
 import { adminRegistrationPolicy } from '../../options.js'
@@ -20,6 +21,7 @@ export const CLIENT_HELP = `registrar client create --name <name> [--redirect-ur
 registrar client trust <client_id>
 registrar client untrust <client_id>
 registrar client list [--origin dynamic|admin] [--limit <n>] [--json]
+                     (one line a client: client_id, origin, trust_tier, issued_at, client_name)
 registrar client show <client_id>
 registrar client delete <client_id>
 
@@ -29,7 +31,8 @@ create validates like registration (any grant type the server serves: an adminis
 password and implicit need authorization.password / .implicit in --config) and prints the
 registration as JSON, with the client_secret it is shown in this once. --trusted (or trust)
 skips the consent page for the client; --resource-server lets it introspect tokens issued for
-that resource.`
+that resource. trust_tier (list and show) says who stands behind a client: admin,
+software_statement, initial_access_token, hook or anonymous (docs/decisions.md B7).`
 
 export async function client(args: string[]): Promise<number> {
   const [sub, ...rest] = args
@@ -72,7 +75,7 @@ export async function client(args: string[]): Promise<number> {
       } else {
         for (const c of clients) {
           process.stdout.write(
-            `${c.clientId}\t${c.provenance.origin}\t${iso(c.clientIdIssuedAt)}\t${c.metadata.client_name ?? ''}\n`,
+            `${c.clientId}\t${c.provenance.origin}\t${trustTierOf(c)}\t${iso(c.clientIdIssuedAt)}\t${c.metadata.client_name ?? ''}\n`,
           )
         }
       }
@@ -135,6 +138,8 @@ function describeClient(
     updated_at: iso(record.updatedAt),
     has_client_secret: record.clientSecretHash !== null,
     trusted: record.trusted,
+    // Derived from trusted and the provenance below, never stored (docs/decisions.md B7).
+    trust_tier: trustTierOf(record),
     resource_server: record.resourceServer,
     client_secret_expires_at: record.clientSecretExpiresAt,
     provenance: {

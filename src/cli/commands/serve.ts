@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import pino from 'pino'
-import type { AuthorizationOptions, RegistrationOptions, TokenOptions } from '../../options.js'
+import type { RegistrarOptions } from '../../options.js'
 import { createRegistrar } from '../../registrar.js'
 import { LOG_LEVELS } from '../../server/config-file.js'
 import { startServer } from '../../server/start-server.js'
@@ -43,21 +43,16 @@ export async function serve(args: string[]): Promise<number> {
   const store = await openStore(values.database, config, logger, true)
   let server: Awaited<ReturnType<typeof startServer>>
   try {
-    const configIssuer = config.issuer
+    // Every setting the file holds goes to createRegistrar as parsed (src/options.ts), so a new
+    // option can never be dropped here; the server's own keys stay with the server.
+    const { host: _host, port: _port, database: _database, logLevel: _logLevel, ...file } = config
+    const { issuer: configIssuer, ...settings } = file
     server = await startServer(host, port, (boundUrl) => {
       try {
         return createRegistrar({
-          ...(config.scopes === undefined ? {} : { scopes: config.scopes }),
-          ...(config.trustProxyHops === undefined ? {} : { trustProxyHops: config.trustProxyHops }),
-          // zod types absent keys as `?: T | undefined`; the values are the ones it validated,
-          // and createRegistrar validates them again.
-          ...(config.registration === undefined
-            ? {}
-            : { registration: config.registration as RegistrationOptions }),
-          ...(config.tokens === undefined ? {} : { tokens: config.tokens as TokenOptions }),
-          ...(config.authorization === undefined
-            ? {}
-            : { authorization: config.authorization as AuthorizationOptions }),
+          // zod's output types are wider than the options' (mutable arrays, `?: T | undefined`);
+          // the values are the ones it validated, and createRegistrar validates them again.
+          ...(settings as Omit<RegistrarOptions, 'issuer' | 'store' | 'logger'>),
           issuer: values.issuer ?? configIssuer ?? boundUrl,
           store,
           logger,

@@ -122,11 +122,16 @@ const EMBEDDING: readonly {
 ]
 
 function inRange(address: IpAddress, candidate: Range): boolean {
-  if (address.version !== candidate.prefix.version) return false
-  for (let bit = 0; bit < candidate.length; bit += 1) {
+  return inPrefix(address, candidate.prefix, candidate.length)
+}
+
+/** `address` shares its first `length` bits with `prefix` (and is of the same IP version). */
+export function inPrefix(address: IpAddress, prefix: IpAddress, length: number): boolean {
+  if (address.version !== prefix.version) return false
+  for (let bit = 0; bit < length; bit += 1) {
     const index = bit >> 3
     const mask = 0x80 >> (bit & 7)
-    if (((address.bytes[index] ?? 0) & mask) !== ((candidate.prefix.bytes[index] ?? 0) & mask)) {
+    if (((address.bytes[index] ?? 0) & mask) !== ((prefix.bytes[index] ?? 0) & mask)) {
       return false
     }
   }

@@ -1,7 +1,8 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto'
 import { createPublicKey } from 'node:crypto'
 import { invalidClientMetadata, quote } from '../../errors.js'
-import { specialUseHost } from '../fetch/special-use-addresses.js'
+import type { AddressAllowList } from '../fetch/address-allow-list.js'
+import { NO_PRIVATE_ADDRESSES, refusedSpecialUseHost } from '../fetch/address-allow-list.js'
 import { parseAbsoluteUri } from '../redirect-uri/parse-absolute-uri.js'
 import type { JsonWebKeySet } from './client-metadata.js'
 
@@ -13,7 +14,11 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
  * jwks_uri "MUST NOT both be present". OpenID Connect Registration §2 forbids private and
  * symmetric keys here: the set is published to the server, a private key in it is a leak.
  */
-export function checkJwks(jwks: JsonWebKeySet | undefined, jwksUri: string | undefined): void {
+export function checkJwks(
+  jwks: JsonWebKeySet | undefined,
+  jwksUri: string | undefined,
+  allowPrivateAddresses: AddressAllowList = NO_PRIVATE_ADDRESSES,
+): void {
   if (jwks !== undefined && jwksUri !== undefined) {
     throw invalidClientMetadata('jwks and jwks_uri must not both be present (RFC 7591 §2)')
   }
@@ -24,8 +29,9 @@ export function checkJwks(jwks: JsonWebKeySet | undefined, jwksUri: string | und
     }
     // The server fetches jwks_uri itself, so it must not point into the server's own network
     // (SSRF). A literal address is refused now, where the client can see why; a host name is
-    // checked when fetched (src/net/safe-fetch.ts), since it can resolve anywhere.
-    const range = specialUseHost(url)
+    // checked when fetched (src/net/safe-fetch.ts), since it can resolve anywhere. The
+    // operator's outboundFetch.allowPrivateAddresses admits here what the fetch will admit.
+    const range = refusedSpecialUseHost(url, allowPrivateAddresses)
     if (range !== null) {
       throw invalidClientMetadata(
         `jwks_uri host ${url.hostname} is a special-use address (${range.name}, ${range.reference}); keys are fetched from public addresses only`,

@@ -1,4 +1,5 @@
 import { invalidRedirectUri } from '../../errors.js'
+import type { AddressAllowList } from '../fetch/address-allow-list.js'
 import { validateRedirectUri } from '../redirect-uri/validate-redirect-uri.js'
 import { checkAuthMethod } from './check-auth-method.js'
 import {
@@ -27,6 +28,11 @@ export interface RegistrationPolicy {
   readonly requireReverseDomainSchemes: boolean
   readonly allowedScopes: ReadonlySet<string>
   readonly defaultScopes: readonly string[]
+  /**
+   * Special-use addresses a jwks_uri literal may name (outboundFetch.allowPrivateAddresses,
+   * docs/decisions.md B6); absent: none.
+   */
+  readonly allowPrivateAddresses?: AddressAllowList
 }
 
 /** Grants that send the user agent back to the client, so they need a redirect URI (§2). */
@@ -71,7 +77,7 @@ export function validateClientMetadata(
     jwks: input.jwks !== undefined,
     jwksUri: input.jwks_uri !== undefined,
   })
-  checkJwks(input.jwks, input.jwks_uri)
+  checkJwks(input.jwks, input.jwks_uri, policy.allowPrivateAddresses)
 
   const applicationType = input.application_type ?? 'web'
   const redirectUris = [...new Set(input.redirect_uris ?? [])]

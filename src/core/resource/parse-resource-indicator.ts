@@ -6,7 +6,8 @@ import { OAuthError, quote } from '../../errors.js'
  * request (MCP authorization, Resource Parameter Implementation). Values are canonicalised the
  * way MCP asks servers to accept them: scheme and host in lower case (the WHATWG parser does
  * that), and a lone trailing `/` on an empty path dropped, so `https://MCP.example.com/` and
- * `https://mcp.example.com` name one audience. Returns the distinct values, sorted.
+ * `https://mcp.example.com` name one audience (docs/decisions.md A33). Returns the distinct
+ * values, sorted.
  */
 export function parseResourceIndicators(values: readonly string[]): string[] {
   const out = new Set<string>()
@@ -18,10 +19,20 @@ export function parseResourceIndicators(values: readonly string[]): string[] {
     if (url === null || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
       throw invalidTarget(`resource must be an absolute URI: ${quote(value)}`)
     }
-    // href always ends an empty http(s) path with '/': drop it so both spellings compare equal.
-    out.add(url.pathname === '/' && url.search === '' ? url.href.slice(0, -1) : url.href)
+    out.add(canonicalResource(url))
   }
   return [...out].sort()
+}
+
+/**
+ * RFC 3986 §6.2.3: an empty path and `/` are the same resource for a URI with a host, so the `/`
+ * that href always gives an origin is dropped (`https://mcp.example.com`, the form MCP asks
+ * clients to prefer). Only that `/`: a longer path keeps its exact form (`/mcp` and `/mcp/` stay
+ * two resources, as the server may route them apart), and an empty query keeps its `?` (§6.2.3
+ * keeps delimiters of empty components), which `url.search` alone reads as no query at all.
+ */
+function canonicalResource(url: URL): string {
+  return url.pathname === '/' && url.href.endsWith('/') ? url.href.slice(0, -1) : url.href
 }
 
 function invalidTarget(description: string): OAuthError {

@@ -6,9 +6,10 @@ import type { ConsentPageContext } from './page-contexts.js'
 /**
  * The built-in consent page: who is asking (name, logo, homepage), for what (each scope in
  * words, each resource), where the answer goes (the redirect host, which MCP asks to show
- * clearly), and, for a client that registered itself without a trusted software statement that
- * vouches for it, a plain warning that nobody has checked who it is (RFC 7591 §5: its metadata
- * is self-asserted), its name marked "as claimed" (docs/decisions.md A41).
+ * clearly), and, for a client nobody vouches for (trust tier `anonymous`: it registered itself,
+ * admitted by nobody, without a trusted software statement that asserts its redirect URIs), a
+ * plain warning that nobody has checked who it is (RFC 7591 §5: its metadata is self-asserted),
+ * its name marked "as claimed" (docs/decisions.md A41, B7).
  */
 export function consentPage(
   context: ConsentPageContext,

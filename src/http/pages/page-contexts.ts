@@ -1,3 +1,4 @@
+import type { TrustTier } from '../../core/registration/trust-tier.js'
 import type { AuthenticatedUser } from '../../core/users/authenticated-user.js'
 
 /** What a host's `authorization.renderLogin` receives to draw its own sign-in page. */
@@ -23,8 +24,14 @@ export interface ConsentPageContext {
     readonly logoUri: string | null
     readonly clientUri: string | null
     /**
-     * Dynamically registered and not vouched for by a trusted software statement that asserts its
-     * redirect URIs (docs/decisions.md A41): its name and logo are only what it claims.
+     * Who stands behind the client (docs/decisions.md B7): `admin`, `software_statement`,
+     * `initial_access_token`, `hook`, `metadata_document` (reserved) or `anonymous`. A host may
+     * draw each differently; the built-in page warns for the tiers nobody vouches for.
+     */
+    readonly trustTier: TrustTier
+    /**
+     * Nobody but the client stands behind it (its tier is not vouched for, docs/decisions.md A40,
+     * A41, B7): its name and logo are only what it claims (RFC 7591 §5).
      */
     readonly unverified: boolean
     /**

@@ -4,6 +4,8 @@ import type { AuthorizationRequest } from '../../core/authorize/parse-authorizat
 import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
 import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../../core/discovery/endpoint-url.js'
+import { isTierVouchedFor } from '../../core/registration/is-vouched-for.js'
+import { trustTierOf } from '../../core/registration/trust-tier.js'
 import type { AuthenticatedUser } from '../../core/users/authenticated-user.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import {
@@ -58,6 +60,7 @@ export function showConsentPage(
       ? preLoginSecret(deps, httpRequest)
       : { secret: pending.session.id, cookies: [] }
   const { metadata, provenance } = request.client
+  const trustTier = trustTierOf(request.client)
   const descriptions = deps.options.authorization.scopeDescriptions
   const context: ConsentPageContext = {
     request: httpRequest,
@@ -72,9 +75,11 @@ export function showConsentPage(
       name: metadata.client_name ?? null,
       logoUri: metadata.logo_uri ?? null,
       clientUri: metadata.client_uri ?? null,
-      // Self-asserted metadata (RFC 7591 §5) that no trusted software statement vouched for: one
-      // that does not assert the redirect_uris lends its name to anyone (docs/decisions.md A41).
-      unverified: provenance.origin === 'dynamic' && !provenance.verifiedBySoftwareStatement,
+      trustTier,
+      // Self-asserted metadata (RFC 7591 §5) nobody vouched for: the rule of error redirects
+      // (docs/decisions.md A40, B7); a statement that does not assert the redirect_uris lends
+      // its name to anyone (A41), so it leaves the client anonymous.
+      unverified: !isTierVouchedFor(trustTier),
       softwareStatementIssuer: provenance.softwareStatementIssuer,
       redirectHost: redirectHostOf(request.redirectUri),
     },
