@@ -10,6 +10,7 @@ import { KyselyStore } from '../../src/store/kysely/kysely-store.js'
 import { MIGRATION_TABLE } from '../../src/store/kysely/migrate.js'
 import { migrations } from '../../src/store/kysely/migrations/index.js'
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite.js'
+import { OPEN_PROVENANCE } from '../support/client-tiers.js'
 import { describeStoreContract } from './contract.js'
 import { describeClientUpdatesContract } from './contract-client-updates.js'
 import { describeSignInAddressesContract } from './contract-sign-in-addresses.js'
@@ -248,15 +249,7 @@ function client(clientId: string): ClientRecord {
       application_type: 'web',
       scope: 'openid',
     },
-    provenance: {
-      origin: 'dynamic',
-      authorizedBy: 'open',
-      ip: '192.0.2.1',
-      userAgent: null,
-      initialAccessTokenId: null,
-      softwareStatementIssuer: null,
-      verifiedBySoftwareStatement: false,
-    },
+    provenance: OPEN_PROVENANCE,
     registrationAccessTokenHash: null,
     registrationAccessTokenExpiresAt: null,
     version: 1,
