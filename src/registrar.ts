@@ -12,7 +12,7 @@ import type { RequestContext } from './http/handler.js'
 import { createHandler } from './http/handler.js'
 import type { RegistrarServices } from './http/services.js'
 import type { SafeFetcherOptions } from './net/safe-fetch.js'
-import { createSafeFetcher } from './net/safe-fetch.js'
+import { createSafeFetcher, safeFetchTestSeam } from './net/safe-fetch.js'
 import type { RateLimitOptions, RegistrarOptions, ResolvedOptions } from './options.js'
 import { resolveOptions } from './options.js'
 
@@ -34,9 +34,10 @@ export function createRegistrar(input: RegistrarOptions): Registrar {
   // The one way out to a URL someone else chose (src/net/safe-fetch.ts): client jwks_uri and
   // statement issuers' keys alike. Its test seam can only ride on the input under a symbol the
   // package does not export, so no configuration can name it.
+  const seam = (input as SafeFetcherOptions)[safeFetchTestSeam]
   const fetcher = createSafeFetcher({
-    ...(input as SafeFetcherOptions),
     allowPrivateAddresses: options.outboundFetch.allowPrivateAddresses,
+    ...(seam === undefined ? {} : { [safeFetchTestSeam]: seam }),
   })
   const services = createServices(options, input.store, fetcher)
   return { options, fetch: createHandler(services) }

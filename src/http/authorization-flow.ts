@@ -16,6 +16,7 @@ import {
   stateOf,
 } from '../core/authorize/parse-authorization-request.js'
 import type { AuthorizationParameters } from '../core/authorize/read-authorization-parameters.js'
+import { readAuthorizationParameters } from '../core/authorize/read-authorization-parameters.js'
 import { randomToken } from '../core/crypto/random-token.js'
 import { ENDPOINT_PATHS } from '../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../core/discovery/endpoint-url.js'
@@ -28,7 +29,7 @@ import { OAuthError } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
 import { errorInterstitialPage } from './pages/error-interstitial-page.js'
 import { authorizationErrorPage } from './pages/error-page.js'
-import { html, htmlPage } from './pages/layout.js'
+import { formTargetsFor, html, htmlPage } from './pages/layout.js'
 import { noticePage } from './pages/notice-page.js'
 import type { CookieNames } from './session/cookies.js'
 import { readCookie, setCookie } from './session/cookies.js'
@@ -106,14 +107,14 @@ const MAX_RESUME_URL_LENGTH = 8000
 /**
  * Takes the browser back to a pending authorization request after sign-in or to start over:
  * a 303 to the authorization endpoint when the request fits in a URL, else a page whose one
- * button posts it there (no script: the pages allow none). `formTargets`: where the answer to
- * that post may redirect (see formActionSource).
+ * button posts it there (no script: the pages allow none), its form-action naming where the
+ * answer to that post may redirect (pendingFormTargets).
  */
-export function resumeAuthorization(
+export async function resumeAuthorization(
   deps: AuthorizationDeps,
   params: URLSearchParams,
-  options: { readonly formTargets: readonly string[]; readonly cookies?: readonly string[] },
-): Response {
+  options: { readonly cookies?: readonly string[] } = {},
+): Promise<Response> {
   const location = `${endpointUrl(deps.options, ENDPOINT_PATHS.authorization)}?${params}`
   if (location.length <= MAX_RESUME_URL_LENGTH) {
     const response = redirectResponse(location, 303)
@@ -132,9 +133,28 @@ export function resumeAuthorization(
 <form method="post" action="${deps.paths.authorize}">
 ${fields}<button type="submit">Continue</button>
 </form>`,
-    formTargets: options.formTargets,
+    formTargets: await pendingFormTargets(deps, params.toString()),
     ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
   })
+}
+
+/**
+ * form-action sources for a page whose form carries a pending request (see formActionSource):
+ * the origin of the redirect URI it names, when it still checks out.
+ */
+export async function pendingFormTargets(
+  deps: AuthorizationDeps,
+  pending: string | null,
+): Promise<string[]> {
+  if (pending === null) return []
+  try {
+    const params = readAuthorizationParameters(new URLSearchParams(pending))
+    const target = await identifyClientAndRedirect(deps.store, params)
+    return formTargetsFor(target.redirectUri)
+  } catch {
+    // A request that no longer checks out fails at /authorize, on its own page.
+    return []
+  }
 }
 
 /** An error sent back to the client (RFC 6749 §4.1.2.1) with its state and iss (RFC 9207). */

@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises'
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
 import type { LookupFunction } from 'node:net'
+import type { IpAddress } from '../core/address/ip-address.js'
+import { parseIpAddress } from '../core/address/ip-address.js'
 import type { AddressAllowList } from '../core/fetch/address-allow-list.js'
 import {
   allowsAddress,
@@ -9,9 +11,12 @@ import {
   NO_PRIVATE_ADDRESSES,
 } from '../core/fetch/address-allow-list.js'
 import type { Fetcher, FetchRequest, FetchResult } from '../core/fetch/fetcher.js'
-import { FetchFailedError } from '../core/fetch/fetcher.js'
-import type { IpAddress } from '../core/fetch/special-use-addresses.js'
-import { parseIpAddress, specialUseRange } from '../core/fetch/special-use-addresses.js'
+import {
+  DEFAULT_FETCH_MAX_BYTES,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  FetchFailedError,
+} from '../core/fetch/fetcher.js'
+import { specialUseRange } from '../core/fetch/special-use-addresses.js'
 
 /**
  * The Fetcher behind every server-side fetch of a URL someone else chose (a client's jwks_uri,
@@ -32,11 +37,6 @@ import { parseIpAddress, specialUseRange } from '../core/fetch/special-use-addre
  * a listed range (docs/decisions.md B6). Certificates are checked against Node's default CAs,
  * which NODE_EXTRA_CA_CERTS extends for an internal CA.
  */
-
-/** A JWK Set host that has not answered whole in 5 s is down, and a token request waits on it. */
-export const DEFAULT_FETCH_TIMEOUT_MS = 5_000
-/** A JWK Set of ten 4096-bit RSA keys is about 8 KiB: 64 KiB is ample, and still cheap to hold. */
-export const DEFAULT_FETCH_MAX_BYTES = 65_536
 
 const DEFAULT_ACCEPT: readonly string[] = ['application/json']
 const HTTPS_PORT = 443

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -127,6 +128,18 @@ function describeSharedLimiter(
       }
       await shared.refund('never-taken', NOW_MS)
       await waitForRows(db, ['k'])
+    })
+
+    it('a key too long for an index (a 64 KiB username) is counted like any other, never a 500', async () => {
+      const [db] = await env.databases(1)
+      if (db === undefined) throw new Error('no database')
+      const limiter = createTableRateLimiter(db, { max: 1, windowSeconds: 60 })
+      // Random, so that PostgreSQL cannot compress the index entry under its 2,704-byte limit.
+      const key = `user:${randomBytes(24_576).toString('base64')}`
+      expect((await limiter.consume(key, NOW_MS)).allowed).toBe(true)
+      expect((await limiter.consume(key, NOW_MS)).allowed).toBe(false)
+      await limiter.refund(key, NOW_MS)
+      expect((await limiter.consume(key, NOW_MS)).allowed).toBe(true)
     })
 
     it('keeps separate buckets per address and per limiter name', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { IpAddress } from '../address/ip-address.js'
+import { parseIpAddress } from '../address/ip-address.js'
 import {
   addressAllowListEntryProblem,
   allowsAddress,
@@ -7,8 +9,6 @@ import {
   parseAddressAllowList,
   refusedSpecialUseHost,
 } from './address-allow-list.js'
-import type { IpAddress } from './special-use-addresses.js'
-import { parseIpAddress } from './special-use-addresses.js'
 
 function ip(text: string): IpAddress {
   const address = parseIpAddress(text)

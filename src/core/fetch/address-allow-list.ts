@@ -1,5 +1,7 @@
-import type { IpAddress, SpecialUseRange } from './special-use-addresses.js'
-import { inPrefix, parseIpAddress, specialUseHost } from './special-use-addresses.js'
+import type { IpAddress } from '../address/ip-address.js'
+import { inPrefix, ipv4MappedAddress, parseIpAddress } from '../address/ip-address.js'
+import type { SpecialUseRange } from './special-use-addresses.js'
+import { specialUseHost } from './special-use-addresses.js'
 
 /**
  * `outboundFetch.allowPrivateAddresses`, parsed once at start-up: the operator's explicit opt-in
@@ -119,7 +121,7 @@ export function allowsHost(list: AddressAllowList, hostname: string): boolean {
  */
 export function allowsAddress(list: AddressAllowList, address: IpAddress): boolean {
   if (list.all) return true
-  const mapped = ipv4Mapped(address)
+  const mapped = ipv4MappedAddress(address)
   return list.ranges.some(
     (range) =>
       inPrefix(address, range.prefix, range.length) ||
@@ -130,14 +132,6 @@ export function allowsAddress(list: AddressAllowList, address: IpAddress): boole
 /** The allow-list as configured, for the start-up warning. */
 export function describeAddressAllowList(list: AddressAllowList): string {
   return list.all ? 'every special-use address' : list.entries.join(', ')
-}
-
-const IPV4_MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]
-
-function ipv4Mapped(address: IpAddress): IpAddress | null {
-  if (address.version !== 6) return null
-  if (!IPV4_MAPPED_PREFIX.every((byte, index) => address.bytes[index] === byte)) return null
-  return { version: 4, bytes: address.bytes.slice(12, 16) }
 }
 
 /**

@@ -6,6 +6,14 @@
  * (src/registrar.ts) hands one instance to everything that fetches.
  */
 
+/**
+ * A fetch that has not answered whole in 5 s is down; a token or registration request is
+ * waiting on it meanwhile.
+ */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5_000
+/** A JWK Set of ten 4096-bit RSA keys is about 8 KiB: 64 KiB is ample, and still cheap to hold. */
+export const DEFAULT_FETCH_MAX_BYTES = 65_536
+
 export interface FetchRequest {
   /** An absolute https URL. */
   readonly url: string

@@ -1,14 +1,10 @@
 import type { JWTVerifyGetKey } from 'jose'
 import { createRemoteJWKSet, customFetch } from 'jose'
 import type { Fetcher } from './fetcher.js'
-import { FetchFailedError } from './fetcher.js'
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT_MS, FetchFailedError } from './fetcher.js'
 
 /** RFC 7517 §8.5 registers application/jwk-set+json; most hosts serve application/json. */
 const JWK_SET_MEDIA_TYPES: readonly string[] = ['application/jwk-set+json', 'application/json']
-/** A JWK Set of ten 4096-bit RSA keys is about 8 KiB: 64 KiB is ample. */
-const JWK_SET_MAX_BYTES = 65_536
-/** A slow or dead jwks_uri must not hold a token or registration request open for long. */
-const JWK_SET_TIMEOUT_MS = 5_000
 /**
  * After a failed fetch, a key set with no fresh keys fails at once for this long instead of
  * fetching again: otherwise every token request naming a dead or hostile jwks_uri is one more
@@ -38,13 +34,13 @@ export function createRemoteKeySet(
   now: () => number = Date.now,
 ): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(url, {
-    timeoutDuration: JWK_SET_TIMEOUT_MS,
+    timeoutDuration: DEFAULT_FETCH_TIMEOUT_MS,
     [customFetch]: async (href, init) => {
       const result = await fetcher({
         url: href,
         accept: JWK_SET_MEDIA_TYPES,
-        maxBytes: JWK_SET_MAX_BYTES,
-        timeoutMs: JWK_SET_TIMEOUT_MS,
+        maxBytes: DEFAULT_FETCH_MAX_BYTES,
+        timeoutMs: DEFAULT_FETCH_TIMEOUT_MS,
         signal: init.signal,
       })
       if (result.status !== 200) {

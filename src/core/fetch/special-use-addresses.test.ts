@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseIpAddress, specialUseHost, specialUseRange } from './special-use-addresses.js'
+import { parseIpAddress } from '../address/ip-address.js'
+import { specialUseHost, specialUseRange } from './special-use-addresses.js'
 
 function classify(text: string): string | null {
   const address = parseIpAddress(text)

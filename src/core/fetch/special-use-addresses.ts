@@ -6,11 +6,8 @@
  * src/net/safe-fetch.ts applies it to every resolved address, registration to IP literals.
  */
 
-export interface IpAddress {
-  readonly version: 4 | 6
-  /** 4 or 16 bytes, network order. */
-  readonly bytes: readonly number[]
-}
+import type { IpAddress } from '../address/ip-address.js'
+import { inPrefix, parseIpAddress } from '../address/ip-address.js'
 
 export interface SpecialUseRange {
   /** The range, as `address/prefix`. */
@@ -20,9 +17,6 @@ export interface SpecialUseRange {
   /** Where the range is defined. */
   readonly reference: string
 }
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
-const HEX_GROUP = /^[0-9a-f]{1,4}$/i
 
 interface Range extends SpecialUseRange {
   readonly prefix: IpAddress
@@ -125,19 +119,6 @@ function inRange(address: IpAddress, candidate: Range): boolean {
   return inPrefix(address, candidate.prefix, candidate.length)
 }
 
-/** `address` shares its first `length` bits with `prefix` (and is of the same IP version). */
-export function inPrefix(address: IpAddress, prefix: IpAddress, length: number): boolean {
-  if (address.version !== prefix.version) return false
-  for (let bit = 0; bit < length; bit += 1) {
-    const index = bit >> 3
-    const mask = 0x80 >> (bit & 7)
-    if (((address.bytes[index] ?? 0) & mask) !== ((prefix.bytes[index] ?? 0) & mask)) {
-      return false
-    }
-  }
-  return true
-}
-
 /**
  * The special-use range `address` is in, or null for a public unicast address: the only kind a
  * server-side fetch may connect to.
@@ -163,69 +144,6 @@ export function specialUseRange(address: IpAddress): SpecialUseRange | null {
   const known = IPV6_RANGES.find((candidate) => inRange(address, candidate))
   if (known !== undefined) return known
   return inRange(address, GLOBAL_UNICAST) ? null : NOT_GLOBAL_UNICAST
-}
-
-function parseIpv4(text: string): number[] | null {
-  const parts = IPV4.exec(text)?.slice(1)
-  if (parts === undefined) return null
-  // A leading zero is octal to inet_aton and decimal to others: ambiguous, so not an address.
-  if (parts.some((part) => part.length > 1 && part.startsWith('0'))) return null
-  const bytes = parts.map(Number)
-  return bytes.every((byte) => byte <= 255) ? bytes : null
-}
-
-function parseGroups(text: string): number[] | null {
-  if (text === '') return []
-  const groups = text.split(':')
-  if (!groups.every((group) => HEX_GROUP.test(group))) return null
-  return groups.map((group) => Number.parseInt(group, 16))
-}
-
-function parseIpv6(text: string): number[] | null {
-  // RFC 4007 §11: a zone index (fe80::1%eth0) scopes a link-local address; the address decides.
-  let rest = text.split('%')[0] ?? ''
-  // RFC 4291 §2.2 (3): the last 32 bits may be written as an IPv4 address.
-  let tail: number[] = []
-  const lastColon = rest.lastIndexOf(':')
-  if (rest.includes('.')) {
-    const ipv4 = parseIpv4(rest.slice(lastColon + 1))
-    if (ipv4 === null) return null
-    tail = [(ipv4[0] ?? 0) * 256 + (ipv4[1] ?? 0), (ipv4[2] ?? 0) * 256 + (ipv4[3] ?? 0)]
-    rest = rest.slice(0, lastColon + 1)
-    // `::1.2.3.4` keeps its `::`; `64:ff9b::1.2.3.4` likewise; `1:2:3:4:5:6:1.2.3.4` drops a ':'.
-    if (!rest.endsWith('::')) rest = rest.slice(0, -1)
-  }
-  const halves = rest.split('::')
-  let groups: number[]
-  if (halves.length === 1) {
-    const all = parseGroups(rest)
-    if (all === null || all.length + tail.length !== 8) return null
-    groups = [...all, ...tail]
-  } else if (halves.length === 2) {
-    const head = parseGroups(halves[0] ?? '')
-    const after = parseGroups(halves[1] ?? '')
-    if (head === null || after === null) return null
-    const missing = 8 - head.length - after.length - tail.length
-    // RFC 4291 §2.2 (2): `::` stands for one or more groups of zeros.
-    if (missing < 1) return null
-    groups = [...head, ...new Array<number>(missing).fill(0), ...after, ...tail]
-  } else {
-    return null
-  }
-  return groups.flatMap((group) => [group >> 8, group & 0xff])
-}
-
-/**
- * An IPv4 address in dotted-decimal form or an IPv6 address in RFC 4291 §2.2 text form (with or
- * without the URL's brackets); null for anything else, a hostname in particular.
- */
-export function parseIpAddress(text: string): IpAddress | null {
-  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text
-  const ipv4 = parseIpv4(bare)
-  if (ipv4 !== null) return { version: 4, bytes: ipv4 }
-  if (!bare.includes(':')) return null
-  const ipv6 = parseIpv6(bare)
-  return ipv6 === null ? null : { version: 6, bytes: ipv6 }
 }
 
 /**

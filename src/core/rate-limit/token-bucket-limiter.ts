@@ -1,3 +1,4 @@
+import { bucketKey } from './bucket-key.js'
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js'
 
 /**
@@ -36,7 +37,8 @@ export class TokenBucketLimiter implements RateLimiter {
     this.#maxKeys = options.maxKeys ?? 100_000
   }
 
-  async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
+  async consume(requested: string, nowMs: number): Promise<RateLimitDecision> {
+    const key = bucketKey(requested)
     const tokens = this.#tokens(key, nowMs)
     // Map keeps insertion order: delete and re-insert so the oldest entry is the least recent.
     this.#buckets.delete(key)
@@ -49,7 +51,8 @@ export class TokenBucketLimiter implements RateLimiter {
     return decision
   }
 
-  async refund(key: string, nowMs: number): Promise<void> {
+  async refund(requested: string, nowMs: number): Promise<void> {
+    const key = bucketKey(requested)
     // A forgotten bucket is a full one: nothing to give back to.
     if (!this.#buckets.has(key)) return
     this.#buckets.set(key, {

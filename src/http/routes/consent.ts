@@ -129,7 +129,7 @@ export function mountConsentRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps
         if (usesHostAuthentication(deps)) return signInRequiredPage()
         // The session ended while the page was open: start over, which asks to sign in again.
         // Re-encoded, so that whatever the field held stays one request to our own endpoint.
-        return resumeAuthorization(deps, new URLSearchParams(pending), { formTargets: [] })
+        return await resumeAuthorization(deps, new URLSearchParams(pending))
       }
       const secret =
         identity.session === null

@@ -1,13 +1,12 @@
 import type { Hono } from 'hono'
-import { identifyClientAndRedirect } from '../../core/authorize/identify-client-and-redirect.js'
 import { withoutLoginPrompt } from '../../core/authorize/parse-prompt.js'
-import { readAuthorizationParameters } from '../../core/authorize/read-authorization-parameters.js'
 import { ENDPOINT_PATHS } from '../../core/discovery/endpoint-paths.js'
 import { endpointUrl } from '../../core/discovery/endpoint-url.js'
 import type { AuthorizationDeps } from '../authorization-flow.js'
 import {
   FORM_MAX_BYTES,
   PENDING_REQUEST_FIELD,
+  pendingFormTargets,
   preLoginSecret,
   redirectResponse,
   resumeAuthorization,
@@ -15,7 +14,7 @@ import {
 import type { HandlerEnv } from '../handler-env.js'
 import { forbiddenFormPage, unexpectedErrorPage } from '../pages/error-page.js'
 import { CSRF_FIELD } from '../pages/form-fields.js'
-import { formTargetsFor, hostPage, html } from '../pages/layout.js'
+import { hostPage, html } from '../pages/layout.js'
 import { loginPage } from '../pages/login-page.js'
 import { noticePage } from '../pages/notice-page.js'
 import type { LoginPageContext } from '../pages/page-contexts.js'
@@ -117,7 +116,7 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
           pending,
           error,
           status,
-          formTargets: await formTargetsOf(deps, pending),
+          formTargets: await pendingFormTargets(deps, pending),
           username,
           ...(headers === undefined ? {} : { headers }),
         })
@@ -154,10 +153,7 @@ export function mountLoginRoute(app: Hono<HandlerEnv>, deps: AuthorizationDeps):
         response.headers.append('Set-Cookie', cookies[0] ?? '')
         return response
       }
-      return resumeAuthorization(deps, resumeParameters(pending), {
-        formTargets: await formTargetsOf(deps, pending),
-        cookies,
-      })
+      return await resumeAuthorization(deps, resumeParameters(pending), { cookies })
     } catch (error) {
       return unexpectedErrorPage(error, deps.options.logger)
     }
@@ -187,17 +183,4 @@ function resumeParameters(pending: string): URLSearchParams {
     else params.set('prompt', rest)
   }
   return params
-}
-
-/** form-action sources for the login form of a pending request (see formActionSource). */
-async function formTargetsOf(deps: AuthorizationDeps, pending: string | null): Promise<string[]> {
-  if (pending === null) return []
-  try {
-    const params = readAuthorizationParameters(new URLSearchParams(pending))
-    const target = await identifyClientAndRedirect(deps.store, params)
-    return formTargetsFor(target.redirectUri)
-  } catch {
-    // A request that no longer checks out fails at /authorize after sign-in, on its own page.
-    return []
-  }
 }

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely'
 import { sql } from 'kysely'
+import { bucketKey } from '../../core/rate-limit/bucket-key.js'
 import type { RateLimitDecision, RateLimiter } from '../../core/rate-limit/rate-limiter.js'
 import type { Database } from './schema.js'
 
@@ -125,8 +126,9 @@ export function createTableRateLimiter(
   }
 
   return {
-    async consume(key: string, nowMs: number): Promise<RateLimitDecision> {
+    async consume(requested: string, nowMs: number): Promise<RateLimitDecision> {
       checkNow(nowMs)
+      const key = bucketKey(requested)
       const taken = await buckets
         .insertInto('rate_limit_buckets')
         .values({ limiter, key, tokens: max - 1, updated_ms: nowMs })
@@ -149,8 +151,9 @@ export function createTableRateLimiter(
       return refusal(await readBucket(key), nowMs)
     },
 
-    async refund(key: string, nowMs: number): Promise<void> {
+    async refund(requested: string, nowMs: number): Promise<void> {
       checkNow(nowMs)
+      const key = bucketKey(requested)
       // One UPDATE, under the row's lock like consume: concurrent takes and refunds on any
       // instance all count, and the bucket never holds more than max. No row: nothing was
       // taken (or it was pruned as full), so there is nothing to give back.
